@@ -1,0 +1,182 @@
+/**
+ * gan.config.json: the one schema. The editor's JSON validation
+ * (schemas/gan.config.schema.json, generated from this by `npm run build`),
+ * the CLI and the extension all check a config against it, so a bad field
+ * gets the same message everywhere.
+ */
+import { z } from 'zod';
+import { VARIANT_IDS, variantInfo, type OptionName, type VariantId } from './variants';
+
+export const TOY_DATASETS = ['8gaussians', '25gaussians', 'swissroll'] as const;
+export type ToyDataset = (typeof TOY_DATASETS)[number];
+
+export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKENDS)[number];
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const positive = (max: number) => z.number().gt(0).max(max);
+
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1–64 letters, digits, dots, dashes or underscores')
+      .describe('Experiment name; run folders are named after it.'),
+    variant: z.enum(VARIANT_IDS).describe('Which GAN variant trains: its losses, regularizers and schedule.'),
+    model: z
+      .object({
+        file: z.string().min(1).default('model.ts').describe('TypeScript file (relative to this config) exporting buildGenerator and buildDiscriminator.'),
+        latentDim: int(1, 1024).default(2).describe('Dimension of the noise vector z.'),
+        hidden: int(1, 4096).default(128).describe('Width of the hidden layers.'),
+        depth: int(1, 16).default(3).describe('Number of hidden layers in each network.'),
+      })
+      .strict()
+      .prefault({}),
+    data: z
+      .object({
+        kind: z.literal('toy').default('toy').describe('Data source. Toy 2-D sets are sampled on the fly.'),
+        name: z.enum(TOY_DATASETS).describe('8gaussians (ring), 25gaussians (grid) or swissroll, as in the WGAN-GP code.'),
+      })
+      .strict(),
+    training: z
+      .object({
+        steps: int(1, 10_000_000).default(2000).describe('Generator updates to run.'),
+        batchSize: int(1, 8192).default(256).describe('Mini-batch size for both players.'),
+        seed: int(0, 2 ** 31 - 1).default(0).describe('Seed for weights, noise and data: same seed, same backend, same run.'),
+        nCritic: int(1, 100).optional().describe('Discriminator updates per generator update (default: the variant\'s).'),
+        optimizer: z.enum(['adam', 'rmsprop']).optional().describe('Optimizer for both players (default: the variant\'s).'),
+        lrD: positive(1).optional().describe('Discriminator learning rate (default: the variant\'s).'),
+        lrG: positive(1).optional().describe('Generator learning rate (default: the variant\'s).'),
+        beta1: z.number().min(0).lt(1).optional().describe('Adam β1 (default: the variant\'s).'),
+        beta2: z.number().min(0).lt(1).optional().describe('Adam β2 (default: the variant\'s).'),
+      })
+      .strict()
+      .prefault({}),
+    options: z
+      .object({
+        gpWeight: z.number().min(0).max(1e6).optional().describe('Gradient penalty weight λ (WGAN-GP: 10).'),
+        gpOneSided: z.boolean().optional().describe('One-sided penalty: only penalise gradient norms above 1.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Variant options; each variant accepts only its own.'),
+    logging: z
+      .object({
+        metricsEvery: int(1, 100_000).default(10).describe('Write a metrics record every N generator steps.'),
+        samplesEvery: int(1, 1_000_000).default(100).describe('Save a sample snapshot every N generator steps.'),
+        evalSamples: int(64, 20_000).default(1024).describe('Samples drawn for the sliced Wasserstein distance and snapshots.'),
+      })
+      .strict()
+      .prefault({}),
+    backend: z.enum(BACKENDS).default('auto').describe('TensorFlow.js backend; auto picks the fastest that loads.'),
+  })
+  .strict();
+
+export type GanConfigInput = z.input<typeof ConfigSchema>;
+export type GanConfig = z.output<typeof ConfigSchema>;
+
+/** A config with the variant's defaults filled in: what a run folder stores. */
+export interface ResolvedConfig extends GanConfig {
+  training: GanConfig['training'] & {
+    nCritic: number;
+    optimizer: 'adam' | 'rmsprop';
+    lrD: number;
+    lrG: number;
+    beta1: number;
+    beta2: number;
+  };
+  options: Required<GanConfig['options']>;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly { path: string; message: string }[],
+  ) {
+    super(`${source}: invalid config\n` + problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Describes the schema field at `path` (for "what to do about it"). */
+function fieldHint(path: readonly PropertyKey[]): string | undefined {
+  let node: z.ZodType | undefined = ConfigSchema;
+  for (const key of path) {
+    node = unwrap(node);
+    if (node instanceof z.ZodObject && typeof key === 'string') node = (node.shape as Record<string, z.ZodType>)[key];
+    else return undefined;
+  }
+  return node?.description ?? unwrap(node)?.description;
+}
+
+function unwrap(t: z.ZodType | undefined): z.ZodType | undefined {
+  let cur = t;
+  while (cur && (cur instanceof z.ZodDefault || cur instanceof z.ZodOptional || cur instanceof z.ZodPrefault)) {
+    cur = cur.def.innerType as z.ZodType;
+  }
+  return cur;
+}
+
+/** Validate and fill the variant's defaults. Throws ConfigError naming each bad field. */
+export function resolveConfig(raw: unknown, source = 'gan.config.json'): ResolvedConfig {
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      source,
+      parsed.error.issues.map((i) => {
+        const path = i.path.length ? i.path.map(String).join('.') : '(root)';
+        const hint = fieldHint(i.path);
+        return { path, message: hint ? `${i.message}. ${hint}` : i.message };
+      }),
+    );
+  }
+  const cfg = parsed.data;
+  const info = variantInfo(cfg.variant as VariantId);
+  const problems: { path: string; message: string }[] = [];
+  for (const [k, v] of Object.entries(cfg.options)) {
+    if (v !== undefined && !(k in info.options)) {
+      const accepted = Object.keys(info.options);
+      problems.push({
+        path: `options.${k}`,
+        message: `not used by variant '${info.id}'; remove it${accepted.length ? ` (this variant accepts: ${accepted.join(', ')})` : ''}`,
+      });
+    }
+  }
+  if (problems.length) throw new ConfigError(source, problems);
+  const options = { ...info.options, ...stripUndefined(cfg.options) } as Record<OptionName, number | boolean>;
+  const t = cfg.training;
+  return {
+    ...cfg,
+    training: {
+      ...t,
+      nCritic: t.nCritic ?? info.nCritic,
+      optimizer: t.optimizer ?? info.optimizer.kind,
+      lrD: t.lrD ?? info.optimizer.lrD,
+      lrG: t.lrG ?? info.optimizer.lrG,
+      beta1: t.beta1 ?? info.optimizer.beta1,
+      beta2: t.beta2 ?? info.optimizer.beta2,
+    },
+    options: options as ResolvedConfig['options'],
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Parse JSON text then resolve; JSON syntax errors name the line. */
+export function parseConfigText(text: string, source = 'gan.config.json'): ResolvedConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(source, [{ path: '(file)', message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  return resolveConfig(raw, source);
+}
+
+/** JSON Schema for the editor (input shape: defaults are optional). */
+export function configJsonSchema(): object {
+  return z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' });
+}

@@ -1,0 +1,104 @@
+/**
+ * The one message contract: a discriminated union per direction.
+ *
+ *   trainer → host   TrainerMessage   (NDJSON over the run's local socket)
+ *   host → trainer   ControlMessage
+ *   host → webview   HostToWebview    (postMessage)
+ *   webview → host   WebviewToHost
+ *
+ * Every receiver runs `parseMessage` on arrival; nothing reaches a handler
+ * unvalidated.
+ */
+import { z } from 'zod';
+import { MetricRecordSchema, SnapshotSchema } from './metrics';
+import { BackendInfoSchema, RunStatusSchema, RUN_STATES } from './run';
+
+export const PROTOCOL_VERSION = 1;
+
+export const CONTROL_ACTIONS = ['pause', 'resume', 'stop', 'sampleNow'] as const;
+export type ControlAction = (typeof CONTROL_ACTIONS)[number];
+
+// ---- trainer → host -------------------------------------------------------
+export const TrainerMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    protocol: z.literal(PROTOCOL_VERSION),
+    runId: z.string(),
+    pid: z.number().int().positive(),
+    backend: BackendInfoSchema,
+    totalSteps: z.number().int().min(0),
+  }),
+  z.object({ type: z.literal('status'), status: RunStatusSchema }),
+  z.object({ type: z.literal('metrics'), records: z.array(MetricRecordSchema).max(100_000) }),
+  z.object({ type: z.literal('snapshot'), snapshot: SnapshotSchema }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().max(100_000) }),
+  z.object({ type: z.literal('ended'), state: z.enum(RUN_STATES), step: z.number().int().min(0), error: z.string().optional() }),
+]);
+export type TrainerMessage = z.infer<typeof TrainerMessageSchema>;
+
+// ---- host → trainer -------------------------------------------------------
+export const ControlMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('control'), action: z.enum(CONTROL_ACTIONS) }),
+]);
+export type ControlMessage = z.infer<typeof ControlMessageSchema>;
+
+// ---- host → webview -------------------------------------------------------
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  variant: z.string(),
+  dataset: z.string(),
+  status: RunStatusSchema,
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const HostToWebviewSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('init'),
+    run: RunSummarySchema,
+    metrics: z.array(MetricRecordSchema),
+    snapshot: SnapshotSchema.optional(),
+    /** Warnings from reading the folder (torn lines, missing files). */
+    warnings: z.array(z.string()),
+  }),
+  z.object({ type: z.literal('metrics'), records: z.array(MetricRecordSchema) }),
+  z.object({ type: z.literal('snapshot'), snapshot: SnapshotSchema }),
+  z.object({ type: z.literal('status'), status: RunStatusSchema }),
+  z.object({ type: z.literal('notice'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+]);
+export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
+
+// ---- webview → host -------------------------------------------------------
+export const WebviewToHostSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('control'), action: z.enum(CONTROL_ACTIONS) }),
+]);
+export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
+
+/** Handlers keyed by message type, each typed by its own message. */
+export type Handlers<M extends { type: string }> = { [K in M['type']]: (msg: Extract<M, { type: K }>) => void };
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
+
+/**
+ * Validate a message from another process. The error names the message
+ * type (when there is one) and the offending field.
+ */
+export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown, channel: string): ParseResult<T> {
+  const r = schema.safeParse(raw);
+  if (r.success) return { ok: true, message: r.data };
+  const type =
+    raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string'
+      ? `'${(raw as { type: string }).type}'`
+      : 'without a type';
+  const detail = r.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`)
+    .join('; ');
+  return { ok: false, error: `${channel}: rejected message ${type}: ${detail}` };
+}
+
+/** Dispatch a validated message to its typed handler. */
+export function dispatch<M extends { type: string }>(handlers: Handlers<M>, msg: M): void {
+  (handlers[msg.type as M['type']] as (m: M) => void)(msg);
+}

@@ -1,0 +1,66 @@
+/**
+ * One metrics record per logged step: the line format of metrics.jsonl, the
+ * payload of `metrics` messages, and the input of the training doctor.
+ * Values are numbers; a non-finite value is stored as null (JSON has no NaN).
+ */
+import { z } from 'zod';
+
+export const MetricRecordSchema = z
+  .object({
+    step: z.number().int().min(0),
+    /** Seconds since the run first started (monotonic across resumes). */
+    time: z.number().min(0),
+  })
+  .catchall(z.number().nullable());
+
+export type MetricRecord = { step: number; time: number } & { [key: string]: number | null };
+
+export interface MetricInfo {
+  readonly key: string;
+  readonly label: string;
+  /** Which chart of the dashboard draws it. */
+  readonly chart: 'losses' | 'distance' | 'gradients' | 'outputs' | 'speed';
+  readonly description: string;
+}
+
+/** Metrics every variant reports. Variants may add more (drawn on their chart). */
+export const METRICS: readonly MetricInfo[] = [
+  { key: 'lossD', label: 'D loss', chart: 'losses', description: 'Discriminator (critic) loss, including penalties.' },
+  { key: 'lossG', label: 'G loss', chart: 'losses', description: 'Generator loss.' },
+  { key: 'gp', label: 'gradient penalty', chart: 'losses', description: 'Gradient penalty term before its weight.' },
+  {
+    key: 'wEstimate',
+    label: 'critic W estimate',
+    chart: 'distance',
+    description: 'E[D(x)] − E[D(G(z))] on the raw critic/logit outputs: the Wasserstein estimate of a Lipschitz critic.',
+  },
+  {
+    key: 'swd',
+    label: 'sliced Wasserstein',
+    chart: 'distance',
+    description: 'Sliced Wasserstein-1 distance between real and generated samples (critic-free, comparable across variants).',
+  },
+  { key: 'gradNormD', label: '‖∇D‖', chart: 'gradients', description: 'Global L2 norm of the discriminator gradient.' },
+  { key: 'gradNormG', label: '‖∇G‖', chart: 'gradients', description: 'Global L2 norm of the generator gradient.' },
+  { key: 'dReal', label: 'D(x)', chart: 'outputs', description: 'Mean discriminator output on real data (probability for logit variants).' },
+  { key: 'dFake', label: 'D(G(z))', chart: 'outputs', description: 'Mean discriminator output on generated data.' },
+  { key: 'stepsPerSec', label: 'steps/s', chart: 'speed', description: 'Generator steps per second.' },
+];
+
+/** A snapshot of 2-D samples plus the discriminator's output on a grid behind them. */
+export const ToySnapshotSchema = z.object({
+  kind: z.literal('toy2d'),
+  step: z.number().int().min(0),
+  real: z.array(z.tuple([z.number(), z.number()])),
+  fake: z.array(z.tuple([z.number(), z.number()])),
+  /** Square extent [-r, r]² of the heatmap. */
+  extent: z.number().positive(),
+  /** Row-major size×size discriminator outputs (probabilities, or critic values). */
+  heatmap: z.object({ size: z.number().int().positive(), values: z.array(z.number()) }),
+  /** Modes covered by `fake`, where the data has modes. */
+  modes: z.object({ covered: z.number().int().min(0), total: z.number().int().positive() }).optional(),
+});
+export type ToySnapshot = z.infer<typeof ToySnapshotSchema>;
+
+export const SnapshotSchema = ToySnapshotSchema;
+export type Snapshot = ToySnapshot;

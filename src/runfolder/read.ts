@@ -1,0 +1,133 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveConfig, type ResolvedConfig } from '../protocol/config';
+import { SnapshotSchema, type MetricRecord, type Snapshot } from '../protocol/metrics';
+import type { RunSummary } from '../protocol/messages';
+import { isLive, RUN_FILES, RunStatusSchema, type RunStatus } from '../protocol/run';
+import { liveLock } from './lock';
+import { readMetrics } from './metricsLog';
+
+export interface RunFolder {
+  dir: string;
+  id: string;
+  config?: ResolvedConfig;
+  status: RunStatus;
+  /** True when a live trainer holds the lock. */
+  live: boolean;
+  warnings: string[];
+}
+
+/**
+ * Read a run's config and status. Never throws for a damaged folder: what is
+ * missing or garbage becomes a warning, and the status says so.
+ */
+export function readRunFolder(dir: string): RunFolder {
+  const id = path.basename(dir);
+  const warnings: string[] = [];
+  let config: ResolvedConfig | undefined;
+  const cfgFile = path.join(dir, RUN_FILES.config);
+  try {
+    config = resolveConfig(JSON.parse(fs.readFileSync(cfgFile, 'utf8')), `${id}/${RUN_FILES.config}`);
+  } catch (e) {
+    warnings.push(fs.existsSync(cfgFile) ? `${id}/${RUN_FILES.config} is unreadable: ${(e as Error).message}` : `${id}/${RUN_FILES.config} is missing`);
+  }
+  let status: RunStatus | undefined;
+  const statusFile = path.join(dir, RUN_FILES.status);
+  try {
+    const r = RunStatusSchema.safeParse(JSON.parse(fs.readFileSync(statusFile, 'utf8')));
+    if (r.success) status = r.data;
+    else warnings.push(`${id}/${RUN_FILES.status} is not a run status (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`);
+  } catch (e) {
+    warnings.push(fs.existsSync(statusFile) ? `${id}/${RUN_FILES.status} is unreadable: ${(e as Error).message}` : `${id}/${RUN_FILES.status} is missing`);
+  }
+  const live = liveLock(dir) !== undefined;
+  const now = new Date().toISOString();
+  if (!status) {
+    status = { state: live ? 'running' : 'failed', step: 0, totalSteps: config?.training.steps ?? 0, startedAt: now, updatedAt: now, error: warnings.join('; ') };
+  } else if (isLive(status.state) && !live) {
+    // The status says training, but no live process owns the folder: the
+    // trainer died without writing its end (kill -9, power loss).
+    status = { ...status, state: 'killed', error: status.error ?? 'the trainer process ended without a clean stop (killed or crashed)' };
+  }
+  return { dir, id, config, status, live, warnings };
+}
+
+export function runSummary(run: RunFolder): RunSummary {
+  return {
+    id: run.id,
+    name: run.config?.name ?? run.id,
+    variant: run.config?.variant ?? 'unknown',
+    dataset: run.config ? run.config.data.name : 'unknown',
+    status: run.status,
+  };
+}
+
+export interface RunContents extends RunFolder {
+  metrics: MetricRecord[];
+  metricsOffset: number;
+  snapshot?: Snapshot;
+}
+
+/** Everything a dashboard needs, from the folder alone. */
+export function readRunContents(dir: string): RunContents {
+  const run = readRunFolder(dir);
+  const m = readMetrics(path.join(dir, RUN_FILES.metrics));
+  const snapshot = readLatestSnapshot(dir, run.warnings);
+  return { ...run, metrics: m.records, metricsOffset: m.offset, warnings: [...run.warnings, ...m.warnings], snapshot };
+}
+
+export function listSnapshotSteps(dir: string): number[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.join(dir, RUN_FILES.samples));
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => /^step-(\d+)\.json$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+export function readSnapshot(dir: string, step: number): Snapshot | undefined {
+  const file = path.join(dir, RUN_FILES.samples, `step-${String(step).padStart(8, '0')}.json`);
+  const r = SnapshotSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  return r.success ? r.data : undefined;
+}
+
+function readLatestSnapshot(dir: string, warnings: string[]): Snapshot | undefined {
+  const steps = listSnapshotSteps(dir);
+  for (let i = steps.length - 1; i >= 0; i--) {
+    try {
+      const s = readSnapshot(dir, steps[i]);
+      if (s) return s;
+    } catch {
+      /* fall through to the previous one */
+    }
+    warnings.push(`${path.basename(dir)}/samples: snapshot of step ${steps[i]} is unreadable; showing an earlier one`);
+  }
+  return undefined;
+}
+
+/** Run folders under `runsDir`, newest first. */
+export function listRunDirs(runsDir: string): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(runsDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => path.join(runsDir, e.name))
+    .sort((a, b) => statTime(b) - statTime(a));
+}
+
+function statTime(dir: string): number {
+  try {
+    return fs.statSync(dir).birthtimeMs || fs.statSync(dir).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
