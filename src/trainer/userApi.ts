@@ -1,0 +1,73 @@
+/**
+ * The module that user model files import as 'gan-workbench'. It is the
+ * trainer's own code: the compiled user bundle receives this very module (and
+ * the trainer's tfjs instance), so tensors and variables never mix copies.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** A network as the trainer sees it: its trainable variables and a forward pass. */
+export interface Module {
+  readonly variables: tf.Variable[];
+  apply(x: tf.Tensor2D): tf.Tensor2D;
+}
+
+/** What the trainer tells the builders. */
+export interface ModelContext {
+  /** Noise dimension (config model.latentDim). */
+  readonly latentDim: number;
+  /** Data dimension (2 for toy sets). */
+  readonly dataDim: number;
+  /** config model.hidden and model.depth. */
+  readonly hidden: number;
+  readonly depth: number;
+  /** 'logit': D returns a logit; 'critic': an unbounded score. Both are one number per sample. */
+  readonly output: 'logit' | 'critic';
+  /** Deterministic seeds derived from config training.seed: use one per initializer. */
+  nextSeed(): number;
+}
+
+/** A fully connected layer with He-normal weights (seeded) and zero bias. */
+export function dense(ctx: ModelContext, inputs: number, units: number, name: string, gain = 2): Module & { w: tf.Variable; b: tf.Variable } {
+  const w = tf.variable(tf.randomNormal([inputs, units], 0, Math.sqrt(gain / inputs), 'float32', ctx.nextSeed()), true, `${name}/w`);
+  const b = tf.variable(tf.zeros([units]), true, `${name}/b`);
+  return {
+    w,
+    b,
+    variables: [w, b],
+    apply: (x) => tf.add(tf.matMul(x, w), b) as tf.Tensor2D,
+  };
+}
+
+export type Activation = (x: tf.Tensor2D) => tf.Tensor2D;
+export const relu: Activation = (x) => tf.relu(x);
+export const leakyRelu =
+  (alpha = 0.2): Activation =>
+  (x) => tf.leakyRelu(x, alpha);
+export const tanh: Activation = (x) => tf.tanh(x);
+
+/** Layers applied in order, with `act` between them (not after the last). */
+export function sequential(layers: Module[], act: Activation): Module {
+  return {
+    variables: layers.flatMap((l) => l.variables),
+    apply: (x) => {
+      let y = x;
+      layers.forEach((l, i) => {
+        y = l.apply(y);
+        if (i < layers.length - 1) y = act(y);
+      });
+      return y;
+    },
+  };
+}
+
+/** An MLP: `depth` hidden layers of width `hidden`, then a linear output layer. */
+export function mlp(ctx: ModelContext, inputs: number, outputs: number, name: string, act: Activation = relu): Module {
+  const layers: Module[] = [];
+  let d = inputs;
+  for (let i = 0; i < ctx.depth; i++) {
+    layers.push(dense(ctx, d, ctx.hidden, `${name}/hidden${i}`));
+    d = ctx.hidden;
+  }
+  layers.push(dense(ctx, d, outputs, `${name}/out`, 1));
+  return sequential(layers, act);
+}

@@ -1,0 +1,32 @@
+/**
+ * Generator and discriminator for {{variantTitle}} on 2-D toy data.
+ *
+ * This file is yours: edit the architectures freely. The trainer compiles it
+ * with esbuild when training starts and calls the two builders once.
+ * A builder returns { variables, apply }: the trainable tf.Variables and the
+ * forward pass. 'gan-workbench' provides small helpers (dense, mlp,
+ * activations); '@tensorflow/tfjs' is the trainer's own tfjs.
+ *
+ * Sizes come from gan.config.json (model.latentDim, model.hidden,
+ * model.depth), so you can sweep them without touching this file.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mlp, relu, type Module, type ModelContext } from 'gan-workbench';
+
+/** G: z ~ N(0, I) of size latentDim → a point in the plane. */
+export function buildGenerator(ctx: ModelContext): Module {
+  // ReLU MLP, linear output: toy data is unbounded, so no tanh at the end.
+  return mlp(ctx, ctx.latentDim, ctx.dataDim, 'G', relu);
+}
+
+/**
+ * D: a point → one number per sample. For {{variantTitle}} it is {{outputKind}}:
+ * no sigmoid here, the loss applies it where the variant needs one.
+ */
+export function buildDiscriminator(ctx: ModelContext): Module {
+  const net = mlp(ctx, ctx.dataDim, 1, 'D', relu);
+  return {
+    variables: net.variables,
+    apply: (x: tf.Tensor2D) => net.apply(x),
+  };
+}
