@@ -15,11 +15,15 @@ export const MetricRecordSchema = z
 
 export type MetricRecord = { step: number; time: number } & { [key: string]: number | null };
 
+/** The dashboard's charts, in display order. */
+export const CHARTS = ['losses', 'distance', 'gradients', 'outputs', 'quality', 'speed'] as const;
+export type ChartId = (typeof CHARTS)[number];
+
 export interface MetricInfo {
   readonly key: string;
   readonly label: string;
   /** Which chart of the dashboard draws it. */
-  readonly chart: 'losses' | 'distance' | 'gradients' | 'outputs' | 'speed';
+  readonly chart: ChartId;
   readonly description: string;
 }
 
@@ -44,6 +48,18 @@ export const METRICS: readonly MetricInfo[] = [
   { key: 'gradNormG', label: '‖∇G‖', chart: 'gradients', description: 'Global L2 norm of the generator gradient.' },
   { key: 'dReal', label: 'D(x)', chart: 'outputs', description: 'Mean discriminator output on real data (probability for logit variants).' },
   { key: 'dFake', label: 'D(G(z))', chart: 'outputs', description: 'Mean discriminator output on generated data.' },
+  {
+    key: 'modesCovered',
+    label: 'modes covered',
+    chart: 'quality',
+    description: 'Data modes with at least one generated sample within 3σ of the centre (toy mixtures).',
+  },
+  {
+    key: 'hqPercent',
+    label: 'high-quality %',
+    chart: 'quality',
+    description: 'Percent of generated samples within 3σ of their nearest mode centre (toy mixtures).',
+  },
   { key: 'stepsPerSec', label: 'steps/s', chart: 'speed', description: 'Generator steps per second.' },
 ];
 
