@@ -1,0 +1,179 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HostToWebview } from '../../src/protocol/messages';
+import type { MetricRecord } from '../../src/protocol/metrics';
+import type { RunStatus } from '../../src/protocol/run';
+import { apply, chartSeries, controlsFor, initialState, MAX_NOTICES, receive, type ViewState } from '../../webview-ui/src/state';
+
+const status = (over: Partial<RunStatus> = {}): RunStatus => ({
+  state: 'running',
+  step: 10,
+  totalSteps: 1000,
+  stepsPerSec: 42,
+  backend: { name: 'cpu', reason: 'no native binding' },
+  startedAt: '2024-01-01T00:00:00Z',
+  updatedAt: '2024-01-01T00:00:10Z',
+  ...over,
+});
+
+function rec(step: number, values: Record<string, number | null>): MetricRecord {
+  return { step, time: step / 10, ...values } as MetricRecord;
+}
+
+function initMsg(metrics: MetricRecord[], warnings: string[] = []): HostToWebview {
+  return {
+    type: 'init',
+    run: { id: 'r1', name: 'ring', variant: 'wgan-gp', dataset: 'ring8', status: status() },
+    metrics,
+    warnings,
+  };
+}
+
+function values(state: ViewState, key: string): { xs: number[]; ys: number[] } {
+  const s = state.series.get(key);
+  assert.ok(s, `series ${key}`);
+  return { xs: Array.from(s.column.xs.subarray(0, s.column.length)), ys: Array.from(s.column.ys.subarray(0, s.column.length)) };
+}
+
+test('init then metrics appends', () => {
+  let s = initialState();
+  assert.equal(s.initialized, false);
+  s = receive(s, initMsg([rec(0, { lossD: 1, lossG: 2 }), rec(1, { lossD: 0.5, lossG: null, gradNormD: 3 })], ['torn line 7']));
+  assert.equal(s.initialized, true);
+  assert.equal(s.run?.name, 'ring');
+  assert.equal(s.status?.state, 'running');
+  assert.equal(s.records, 2);
+  assert.deepEqual(values(s, 'lossD'), { xs: [0, 1], ys: [1, 0.5] });
+  const g = values(s, 'lossG');
+  assert.deepEqual(g.xs, [0, 1]);
+  assert.equal(g.ys[0], 2);
+  assert.ok(Number.isNaN(g.ys[1]), 'null is a gap (NaN)');
+  assert.equal(s.chartPoints.losses, 2);
+  assert.equal(s.chartPoints.gradients, 1);
+  assert.equal(s.chartPoints.distance, 0);
+  assert.deepEqual(
+    s.notices.map((n) => [n.level, n.message]),
+    [['warn', 'torn line 7']],
+  );
+
+  const before = s;
+  s = receive(s, { type: 'metrics', records: [rec(2, { lossD: 0.25, swd: 0.1, myExtra: 5 }), rec(3, { lossG: null })] });
+  assert.equal(s.records, 4);
+  assert.deepEqual(values(s, 'lossD'), { xs: [0, 1, 2], ys: [1, 0.5, 0.25] });
+  assert.deepEqual(values(s, 'swd').xs, [2], 'a metric first seen later starts there');
+  assert.equal(s.chartPoints.losses, 3, 'a record with only nulls has no value for the chart');
+  assert.equal(s.chartPoints.distance, 1);
+  assert.equal(s.lastStep, 3);
+  // Unknown keys go on the losses chart, labelled by their key, after the known ones.
+  assert.deepEqual(
+    chartSeries(s, 'losses').map((x) => [x.key, x.label]),
+    [
+      ['lossD', 'D loss'],
+      ['lossG', 'G loss'],
+      ['myExtra', 'myExtra'],
+    ],
+  );
+  // The previous state is untouched.
+  assert.equal(before.records, 2);
+  assert.deepEqual(values(before, 'lossD'), { xs: [0, 1], ys: [1, 0.5] });
+  assert.equal(before.series.has('swd'), false);
+});
+
+test('appending to an older state again does not disturb the newer one', () => {
+  const s0 = receive(initialState(), initMsg([rec(0, { lossD: 1 })]));
+  const a = apply(s0, { type: 'metrics', records: [rec(1, { lossD: 2 })] });
+  const b = apply(s0, { type: 'metrics', records: [rec(1, { lossD: 99 })] });
+  assert.deepEqual(values(a, 'lossD').ys, [1, 2]);
+  assert.deepEqual(values(b, 'lossD').ys, [1, 99]);
+  assert.deepEqual(values(s0, 'lossD').ys, [1]);
+});
+
+test('many appends grow the columns and keep every point', () => {
+  let s = receive(initialState(), initMsg([]));
+  let step = 0;
+  for (let batch = 0; batch < 300; batch++) {
+    const records: MetricRecord[] = [];
+    for (let i = 0; i < 37; i++, step++) records.push(rec(step, { lossD: step * 2, stepsPerSec: 100 }));
+    s = apply(s, { type: 'metrics', records });
+  }
+  const v = values(s, 'lossD');
+  assert.equal(v.xs.length, step);
+  assert.ok(v.xs.every((x, i) => x === i));
+  assert.ok(v.ys.every((y, i) => y === i * 2));
+  assert.equal(s.chartPoints.speed, step);
+});
+
+test('init replaces everything', () => {
+  let s = receive(initialState(), initMsg([rec(0, { lossD: 1, swd: 2 })]));
+  s = receive(s, { type: 'notice', level: 'info', message: 'hello' });
+  s = receive(s, {
+    type: 'snapshot',
+    snapshot: { kind: 'toy2d', step: 5, real: [[0, 0]], fake: [[1, 1]], extent: 2, heatmap: { size: 1, values: [0.5] } },
+  });
+  assert.equal(s.snapshot?.step, 5);
+  const gen = s.generation;
+  s = receive(s, initMsg([rec(0, { lossG: 3 })]));
+  assert.equal(s.generation, gen + 1);
+  assert.deepEqual([...s.series.keys()], ['lossG']);
+  assert.equal(s.snapshot, null);
+  assert.deepEqual(s.notices, []);
+  assert.equal(s.chartPoints.distance, 0);
+  assert.equal(s.records, 1);
+});
+
+test('a bad message is rejected, becomes an error notice, and changes nothing else', () => {
+  const s0 = receive(initialState(), initMsg([rec(0, { lossD: 1 })]));
+  const bad: unknown[] = [
+    { type: 'metrics', records: [{ step: -1, time: 0, lossD: 1 }] },
+    { type: 'metrics', records: [{ step: 1, time: 0, lossD: 'high' }] },
+    { type: 'status', status: { state: 'exploded', step: 1, totalSteps: 2, startedAt: '', updatedAt: '' } },
+    { type: 'launchMissiles' },
+    'just a string',
+    null,
+  ];
+  let s = s0;
+  for (const raw of bad) s = receive(s, raw);
+  assert.equal(s.notices.length, bad.length);
+  for (const n of s.notices) {
+    assert.equal(n.level, 'error');
+    assert.match(n.message, /host→webview: rejected message/);
+  }
+  assert.match(s.notices[0].message, /'metrics'/);
+  assert.match(s.notices[3].message, /'launchMissiles'/);
+  assert.equal(s.records, 1);
+  assert.equal(s.status?.state, 'running');
+  assert.deepEqual(values(s, 'lossD').ys, [1]);
+});
+
+test('a bad record in a large batch rejects the whole message', () => {
+  const s0 = receive(initialState(), initMsg([]));
+  const records: unknown[] = [];
+  for (let i = 0; i < 5000; i++) records.push(rec(i, { lossD: i }));
+  records[4321] = { step: 4321, time: 1, lossD: Number.NaN };
+  const s = receive(s0, { type: 'metrics', records });
+  assert.equal(s.records, 0);
+  assert.equal(s.notices.length, 1);
+  assert.match(s.notices[0].message, /rejected message 'metrics': records\.4321\.lossD/);
+  const ok = receive(s0, { type: 'metrics', records: records.map((r, i) => (i === 4321 ? rec(i, { lossD: 1 }) : r)) });
+  assert.equal(ok.records, 5000);
+  assert.equal(ok.notices.length, 0);
+});
+
+test('status updates the header state; notices are capped', () => {
+  let s = receive(initialState(), initMsg([]));
+  s = receive(s, { type: 'status', status: status({ state: 'paused', step: 20 }) });
+  assert.equal(s.status?.state, 'paused');
+  assert.equal(s.run?.status.step, 20);
+  for (let i = 0; i < MAX_NOTICES + 5; i++) s = receive(s, { type: 'notice', level: 'warn', message: `n${i}` });
+  assert.equal(s.notices.length, MAX_NOTICES);
+  assert.equal(s.notices[s.notices.length - 1].message, `n${MAX_NOTICES + 4}`);
+  assert.equal(s.notices[0].message, 'n5');
+});
+
+test('buttons follow the run state', () => {
+  assert.deepEqual(controlsFor('running'), { pause: true, resume: false, stop: true, sampleNow: true });
+  assert.deepEqual(controlsFor('paused'), { pause: false, resume: true, stop: true, sampleNow: false });
+  for (const st of ['completed', 'stopped', 'failed', 'diverged', 'killed', undefined] as const) {
+    assert.deepEqual(controlsFor(st), { pause: false, resume: false, stop: false, sampleNow: false }, String(st));
+  }
+});

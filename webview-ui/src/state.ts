@@ -1,0 +1,205 @@
+/**
+ * The dashboard's view state and how each host message changes it. Pure: no
+ * DOM, no chart.js. `receive` validates a raw message and applies it; a
+ * rejected message becomes an error notice and changes nothing else.
+ *
+ * Metric series live in append-only columns (store.ts): appending returns a
+ * new state whose columns are longer views of the same buffers, so an append
+ * costs O(records appended), not O(series length), and older states stay
+ * valid.
+ */
+import { dispatch, type Handlers, type HostToWebview, type RunSummary } from '../../src/protocol/messages';
+import type { MetricRecord, Snapshot } from '../../src/protocol/metrics';
+import type { RunState, RunStatus } from '../../src/protocol/run';
+import { CHART_IDS, chartOf, EXTRA_ORDER_BASE, labelOf, NON_METRIC_KEYS, orderOf, type ChartId } from './catalog';
+import { ColumnWriter, emptyColumn, type Column } from './store';
+import { parseHostMessage } from './validate';
+
+export type NoticeLevel = 'info' | 'warn' | 'error';
+
+export interface Notice {
+  readonly id: number;
+  readonly level: NoticeLevel;
+  readonly message: string;
+}
+
+export interface Series {
+  readonly key: string;
+  readonly label: string;
+  readonly chart: ChartId;
+  /** Drawing order within its chart (and so its colour). */
+  readonly order: number;
+  readonly column: Column;
+}
+
+export type ChartCounts = Readonly<Record<ChartId, number>>;
+
+export interface ViewState {
+  /** An `init` has been applied. */
+  readonly initialized: boolean;
+  /** Bumped by every `init`: the view drops what it drew for the previous one. */
+  readonly generation: number;
+  readonly run: RunSummary | null;
+  /** The latest status (from init or a `status` message). */
+  readonly status: RunStatus | null;
+  readonly series: ReadonlyMap<string, Series>;
+  /** Records received that have a value (non-null) for any metric of each chart. */
+  readonly chartPoints: ChartCounts;
+  /** Records received in all. */
+  readonly records: number;
+  /** The last step seen in the metrics (the header falls back to it). */
+  readonly lastStep: number;
+  readonly snapshot: Snapshot | null;
+  readonly notices: readonly Notice[];
+  readonly nextNoticeId: number;
+}
+
+/** Oldest notices are dropped beyond this. */
+export const MAX_NOTICES = 200;
+
+function zeroCounts(): Record<ChartId, number> {
+  return Object.fromEntries(CHART_IDS.map((id) => [id, 0])) as Record<ChartId, number>;
+}
+
+export function initialState(): ViewState {
+  return {
+    initialized: false,
+    generation: 0,
+    run: null,
+    status: null,
+    series: new Map(),
+    chartPoints: zeroCounts(),
+    records: 0,
+    lastStep: 0,
+    snapshot: null,
+    notices: [],
+    nextNoticeId: 1,
+  };
+}
+
+/** Validate a raw message and apply it; a rejected one only adds an error notice. */
+export function receive(state: ViewState, raw: unknown): ViewState {
+  const parsed = parseHostMessage(raw);
+  if (!parsed.ok) return addNotices(state, [{ level: 'error', message: parsed.error }]);
+  return apply(state, parsed.message);
+}
+
+/** Apply a validated message. */
+export function apply(state: ViewState, msg: HostToWebview): ViewState {
+  let next = state;
+  const handlers: Handlers<HostToWebview> = {
+    init: (m) => {
+      const fresh = initialState();
+      next = appendRecords(
+        {
+          ...fresh,
+          initialized: true,
+          generation: state.generation + 1,
+          run: m.run,
+          status: m.run.status,
+          snapshot: m.snapshot ?? null,
+          nextNoticeId: state.nextNoticeId,
+        },
+        m.metrics,
+      );
+      next = addNotices(next, m.warnings.map((w) => ({ level: 'warn' as const, message: w })));
+    },
+    metrics: (m) => {
+      next = appendRecords(state, m.records);
+    },
+    snapshot: (m) => {
+      next = { ...state, snapshot: m.snapshot };
+    },
+    status: (m) => {
+      next = { ...state, status: m.status, run: state.run ? { ...state.run, status: m.status } : null };
+    },
+    notice: (m) => {
+      next = addNotices(state, [{ level: m.level, message: m.message }]);
+    },
+  };
+  dispatch(handlers, msg);
+  return next;
+}
+
+export function addNotices(state: ViewState, items: ReadonlyArray<{ level: NoticeLevel; message: string }>): ViewState {
+  if (items.length === 0) return state;
+  let id = state.nextNoticeId;
+  const added = items.map((n) => ({ id: id++, level: n.level, message: n.message }));
+  const notices = [...state.notices, ...added];
+  return { ...state, notices: notices.length > MAX_NOTICES ? notices.slice(-MAX_NOTICES) : notices, nextNoticeId: id };
+}
+
+/**
+ * Append records to the series. A key present with null is a gap (NaN); a key
+ * absent from a record adds nothing (a metric logged every k steps is a line,
+ * not dots).
+ */
+export function appendRecords(state: ViewState, records: readonly MetricRecord[]): ViewState {
+  if (records.length === 0) return state;
+  const series = new Map(state.series);
+  const writers = new Map<string, { writer: ColumnWriter; bit: number }>();
+  let extras = 0;
+  for (const s of series.values()) if (s.order >= EXTRA_ORDER_BASE) extras++;
+  // Per chart, records with a value: counted with one bit per chart.
+  const counts = CHART_IDS.map((id) => state.chartPoints[id]);
+  let lastStep = state.lastStep;
+
+  for (const rec of records) {
+    const step = rec.step;
+    if (step > lastStep) lastStep = step;
+    let hits = 0;
+    for (const key in rec) {
+      if (NON_METRIC_KEYS.has(key)) continue;
+      const v = rec[key];
+      let w = writers.get(key);
+      if (w === undefined) {
+        let s = series.get(key);
+        if (s === undefined) {
+          const order = orderOf(key, extras);
+          if (order >= EXTRA_ORDER_BASE) extras++;
+          s = { key, label: labelOf(key), chart: chartOf(key), order, column: emptyColumn() };
+          series.set(key, s);
+        }
+        w = { writer: new ColumnWriter(s.column, records.length), bit: 1 << CHART_IDS.indexOf(s.chart) };
+        writers.set(key, w);
+      }
+      w.writer.push(step, v === null ? NaN : v);
+      if (v !== null) hits |= w.bit;
+    }
+    if (hits !== 0) for (let c = 0; c < counts.length; c++) if (hits & (1 << c)) counts[c]++;
+  }
+  for (const [key, w] of writers) {
+    const s = series.get(key) as Series;
+    series.set(key, { ...s, column: w.writer.finish() });
+  }
+  const chartPoints = Object.fromEntries(CHART_IDS.map((id, i) => [id, counts[i]])) as Record<ChartId, number>;
+  return { ...state, series, chartPoints, records: state.records + records.length, lastStep };
+}
+
+/** The series of one chart in drawing order. */
+export function chartSeries(state: ViewState, chart: ChartId): Series[] {
+  const out: Series[] = [];
+  for (const s of state.series.values()) if (s.chart === chart) out.push(s);
+  return out.sort((a, b) => a.order - b.order);
+}
+
+export interface Controls {
+  readonly pause: boolean;
+  readonly resume: boolean;
+  readonly stop: boolean;
+  readonly sampleNow: boolean;
+}
+
+/** Which control buttons are enabled in a run state (none before a status is known). */
+export function controlsFor(state: RunState | undefined): Controls {
+  switch (state) {
+    case 'running':
+      return { pause: true, resume: false, stop: true, sampleNow: true };
+    case 'paused':
+      return { pause: false, resume: true, stop: true, sampleNow: false };
+    case 'starting':
+      return { pause: false, resume: false, stop: true, sampleNow: false };
+    default:
+      return { pause: false, resume: false, stop: false, sampleNow: false };
+  }
+}
