@@ -1,0 +1,189 @@
+/**
+ * Tests that run INSIDE a real VS Code extension host (code-server's Node
+ * extension host, where child_process works), against the commands the
+ * extension contributes. Loaded by ./index.ts after mocha's TDD globals exist;
+ * started by test/host/ui.test.ts through the URL payload
+ * (extensionDevelopmentPath + extensionTestsPath).
+ *
+ * The workspace folder is a fresh empty temp folder made by the runner.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'gan-workbench.gan-workbench';
+
+interface RunInfo {
+  dir: string;
+  state?: string;
+  step?: number;
+  metricLines: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function workspaceRoot(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'the host test opens a workspace folder');
+  return f.uri.fsPath;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run folders under `<root>/.gan/runs` (and, in case runs live per experiment, `<root>/*\/.gan/runs`). */
+function listRuns(root: string): RunInfo[] {
+  const runsDirs = [path.join(root, '.gan', 'runs')];
+  for (const e of fs.existsSync(root) ? fs.readdirSync(root, { withFileTypes: true }) : []) {
+    if (e.isDirectory() && !e.name.startsWith('.')) runsDirs.push(path.join(root, e.name, '.gan', 'runs'));
+  }
+  const runs: RunInfo[] = [];
+  for (const rd of runsDirs) {
+    if (!fs.existsSync(rd)) continue;
+    for (const e of fs.readdirSync(rd, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const dir = path.join(rd, e.name);
+      const status = readJson(path.join(dir, 'status.json')) as { state?: string; step?: number } | undefined;
+      let metricLines = 0;
+      try {
+        metricLines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).length;
+      } catch {
+        /* not yet */
+      }
+      runs.push({ dir, state: status?.state, step: status?.step, metricLines });
+    }
+  }
+  return runs;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  console.log(`  … waiting (≤${timeoutMs / 1000}s) for ${what}`);
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await sleep(300);
+  }
+}
+
+/** Safety net: a trainer is started so it outlives its window; never leave one behind. */
+function killLiveTrainers(root: string): void {
+  for (const r of listRuns(root)) {
+    const lock = readJson(path.join(r.dir, 'lock.json')) as { pid?: number } | undefined;
+    const status = readJson(path.join(r.dir, 'status.json')) as { pid?: number } | undefined;
+    for (const pid of new Set([lock?.pid, status?.pid])) {
+      if (typeof pid === 'number' && pid > 1 && pid !== process.pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+          console.log(`  (killed leftover trainer pid ${pid} of ${r.dir})`);
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+  }
+}
+
+export function defineTests(): void {
+  suite('GAN Workbench in a real VS Code host', function () {
+    let ext: vscode.Extension<unknown> | undefined;
+    let configPath = '';
+
+    suiteTeardown(function () {
+      killLiveTrainers(workspaceRoot());
+    });
+
+    test('the extension is present and activates', async function () {
+      ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert.ok(ext, `${EXTENSION_ID} is not among the host's extensions`);
+      await ext.activate();
+      assert.equal(ext.isActive, true, 'extension did not become active');
+      console.log(`  activated ${EXTENSION_ID} from ${ext.extensionUri.fsPath}; exports: ${Object.keys((ext.exports as object) ?? {}).join(', ') || '(none)'}`);
+    });
+
+    test('every command in package.json contributes.commands is registered', async function () {
+      assert.ok(ext, 'needs the extension');
+      const contributed = ((ext.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? []).map((c) => c.command);
+      assert.ok(contributed.length > 0, 'package.json contributes no commands');
+      const registered = new Set(await vscode.commands.getCommands(true));
+      const missing = contributed.filter((c) => !registered.has(c));
+      assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+    });
+
+    test('the gan.config.json validation schema exists and is a JSON schema', function () {
+      assert.ok(ext, 'needs the extension');
+      const jv = (ext.packageJSON as { contributes?: { jsonValidation?: { fileMatch: string; url: string }[] } }).contributes?.jsonValidation ?? [];
+      const entry = jv.find((j) => j.fileMatch === 'gan.config.json');
+      assert.ok(entry, 'no jsonValidation entry for gan.config.json');
+      const file = path.join(ext.extensionUri.fsPath, entry.url);
+      assert.ok(fs.existsSync(file), `schema file missing: ${file}`);
+      const schema = readJson(file) as { properties?: Record<string, unknown> } | undefined;
+      assert.ok(schema?.properties, `${file} is not a JSON schema with properties`);
+      for (const k of ['name', 'variant', 'data', 'training']) assert.ok(k in schema.properties, `schema has no property '${k}'`);
+    });
+
+    test('ganWorkbench.newExperiment writes a filled-in experiment', async function () {
+      const root = workspaceRoot();
+      const result = (await vscode.commands.executeCommand('ganWorkbench.newExperiment', {
+        variant: 'gan-ns',
+        dataset: '8gaussians',
+        name: 'host-test',
+      })) as { folder?: string; config?: string; files?: string[] } | undefined;
+      const folder = result?.folder ?? path.join(root, 'host-test');
+      configPath = result?.config ?? path.join(folder, 'gan.config.json');
+      assert.ok(fs.existsSync(configPath), `no ${configPath} after the command (returned ${JSON.stringify(result)})`);
+      for (const f of ['gan.config.json', 'model.ts']) assert.ok(fs.existsSync(path.join(folder, f)), `${f} not written in ${folder}`);
+      for (const f of fs.readdirSync(folder)) {
+        const text = fs.readFileSync(path.join(folder, f), 'utf8');
+        assert.ok(!/\{\{\w+\}\}/.test(text), `${f} still has a {{placeholder}}`);
+      }
+      const cfg = readJson(configPath) as { name?: string; variant?: string; data?: { name?: string } } | undefined;
+      assert.equal(cfg?.name, 'host-test');
+      assert.equal(cfg?.variant, 'gan-ns');
+      assert.equal(cfg?.data?.name, '8gaussians');
+    });
+
+    test('ganWorkbench.startTraining runs the config; stopTraining stops it', async function () {
+      this.timeout(150_000);
+      assert.ok(configPath && fs.existsSync(configPath), 'needs the experiment of the previous test');
+      const root = workspaceRoot();
+      const before = new Set(listRuns(root).map((r) => r.dir));
+      await vscode.commands.executeCommand('ganWorkbench.startTraining', vscode.Uri.file(configPath));
+      const run = await until('a new run folder in .gan/runs', 30_000, () => listRuns(root).find((r) => !before.has(r.dir)));
+      console.log(`  run folder: ${run.dir}`);
+      const running = await until(`${path.basename(run.dir)}/status.json state "running" and metrics.jsonl lines`, 90_000, () => {
+        const r = listRuns(root).find((x) => x.dir === run.dir);
+        if (r && ['failed', 'diverged', 'killed', 'completed', 'stopped'].includes(r.state ?? '')) {
+          let log = '';
+          try {
+            log = fs.readFileSync(path.join(run.dir, 'trainer.log'), 'utf8').slice(-1500);
+          } catch {
+            /* none */
+          }
+          throw new Error(`run ended as '${r.state}' before it was seen running:\n${log}`);
+        }
+        return r && r.state === 'running' && r.metricLines > 0 ? r : undefined;
+      });
+      console.log(`  running: step ${running.step}, ${running.metricLines} metric lines`);
+      const grown = await until('metrics.jsonl to grow', 30_000, () => {
+        const r = listRuns(root).find((x) => x.dir === run.dir);
+        return r && r.metricLines > running.metricLines ? r : undefined;
+      });
+      console.log(`  grew to ${grown.metricLines} metric lines`);
+
+      await vscode.commands.executeCommand('ganWorkbench.stopTraining', vscode.Uri.file(run.dir));
+      const stopped = await until(`${path.basename(run.dir)}/status.json state "stopped"`, 30_000, () => {
+        const r = listRuns(root).find((x) => x.dir === run.dir);
+        return r?.state === 'stopped' ? r : undefined;
+      });
+      console.log(`  stopped at step ${stopped.step}`);
+    });
+  });
+}
