@@ -173,3 +173,8 @@ export async function waitForExtension(page: Page, log: Log, timeoutMs = 45_000)
     page.locator('.activitybar .action-item a[aria-label^="GAN Workbench"]').first().waitFor({ state: 'attached', timeout: timeoutMs }),
   );
 }
+
+/** Text of modal dialogs on screen (e.g. "Command … resulted in an error"). */
+export async function dialogs(page: Page): Promise<string[]> {
+  return page.locator('.monaco-dialog-box').evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()));
+}

@@ -1,0 +1,271 @@
+/**
+ * End-to-end test of GAN Workbench in a real VS Code host: code-server
+ * (VS Code 1.100.3, scripts/install-host.sh) driven by Debian's Chromium via
+ * playwright-core, as a person would use it. Then the mocha suite of
+ * test/host/suite runs inside the same host's extension host.
+ *
+ *   npm run build && npx tsx --test test/host/ui.test.ts
+ *
+ * Needs: bash scripts/install-host.sh (code-server in .tools/, chromium).
+ * A host that cannot start FAILS the test, it is never skipped.
+ * Artifacts: test-artifacts/workbench.png, dashboard.png, failure-*.png.
+ * GAN_HOST_KEEP=1 keeps the temp workspaces and host logs for a look.
+ */
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  acceptInputBox,
+  dialogs,
+  editorTabs,
+  launchBrowser,
+  newPage,
+  notifications,
+  openWorkbench,
+  pickQuickItem,
+  poll,
+  runCommand,
+  waitForExtension,
+  webviewFrame,
+} from '../../scripts/host/browser';
+import { runExtensionTests } from '../../scripts/host/extensionTests';
+import { REPO_ROOT, startHost, type Host } from '../../scripts/host/server';
+
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+const KEEP = process.env.GAN_HOST_KEEP === '1';
+const T0 = Date.now();
+const log = (line: string) => process.stderr.write(`[host-test ${((Date.now() - T0) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
+
+const BUNDLES = ['dist/extension.js', 'dist/trainer.js', 'dist/webview/dashboard.js', 'out/test/host/suite/index.js'];
+
+interface RunOnDisk {
+  dir: string;
+  state?: string;
+  step?: number;
+  metricLines: number;
+}
+
+function runsOnDisk(workspace: string): RunOnDisk[] {
+  const rd = join(workspace, '.gan', 'runs');
+  if (!existsSync(rd)) return [];
+  return readdirSync(rd, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => {
+      const dir = join(rd, e.name);
+      let status: { state?: string; step?: number } = {};
+      try {
+        status = JSON.parse(readFileSync(join(dir, 'status.json'), 'utf8'));
+      } catch {
+        /* not yet */
+      }
+      let metricLines = 0;
+      try {
+        metricLines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).length;
+      } catch {
+        /* not yet */
+      }
+      return { dir, state: status.state, step: status.step, metricLines };
+    });
+}
+
+/** A trainer is started so it outlives its window: never leave one running. */
+function killLiveTrainers(workspace: string): void {
+  for (const r of runsOnDisk(workspace)) {
+    for (const f of ['lock.json', 'status.json']) {
+      try {
+        const pid = (JSON.parse(readFileSync(join(r.dir, f), 'utf8')) as { pid?: number }).pid;
+        if (typeof pid === 'number' && pid > 1) {
+          process.kill(pid, 'SIGKILL');
+          log(`killed leftover trainer pid ${pid} (${r.dir})`);
+        }
+      } catch {
+        /* no file, no pid, or already gone */
+      }
+    }
+  }
+}
+
+describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { timeout: 180_000 }, () => {
+  let host: Host | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let uiWorkspace = '';
+  let suiteWorkspace = '';
+  let broken = '';
+  let configFile = '';
+
+  /** Each step: fails (never skips) when an earlier one broke; screenshot on failure. */
+  async function step(name: string, fn: () => Promise<void>): Promise<void> {
+    if (broken) throw new Error(`not run: the earlier step "${broken}" failed`);
+    log(`── ${name}`);
+    try {
+      await fn();
+    } catch (e) {
+      broken = name;
+      const err = e as Error;
+      let screen = '';
+      if (page && !page.isClosed()) {
+        const file = join(ARTIFACTS, `failure-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+        await page.screenshot({ path: file }).then(
+          () => log(`screenshot of the failure: ${file}`),
+          () => {},
+        );
+        const toasts = await notifications(page).catch(() => [] as string[]);
+        const tabs = await editorTabs(page).catch(() => [] as string[]);
+        const modal = await dialogs(page).catch(() => [] as string[]);
+        screen = `\n  dialogs on screen: ${JSON.stringify(modal)}\n  notifications on screen: ${JSON.stringify(toasts)}\n  editor tabs: ${JSON.stringify(tabs)}`;
+      }
+      if (host) screen += `\n  code-server output (last lines):\n${host.recentOutput().split('\n').slice(-10).join('\n')}`;
+      err.message = `${name}: ${err.message}${screen}`;
+      throw err;
+    }
+  }
+
+  before(() => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    uiWorkspace = mkdtempSync(join(tmpdir(), 'gan-ui-ws-'));
+    suiteWorkspace = mkdtempSync(join(tmpdir(), 'gan-suite-ws-'));
+  });
+
+  after(async () => {
+    if (uiWorkspace) killLiveTrainers(uiWorkspace);
+    if (suiteWorkspace) killLiveTrainers(suiteWorkspace);
+    await browser?.close().catch(() => {});
+    await host?.stop();
+    if (KEEP || broken) log(`kept workspaces: ${uiWorkspace} ${suiteWorkspace}${KEEP && host ? `; host temp: ${host.tempDir}` : ''}`);
+    else for (const w of [uiWorkspace, suiteWorkspace]) if (w) rmSync(w, { recursive: true, force: true });
+    log(`total ${((Date.now() - T0) / 1000).toFixed(1)}s`);
+  });
+
+  // A test, not a hook: a host that cannot start is a counted failure with its reason.
+  it('starts the VS Code host (code-server) and Chromium', async () => {
+    await step('start host', async () => {
+      const missing = BUNDLES.filter((b) => !existsSync(join(REPO_ROOT, b)));
+      if (missing.length) throw new Error(`missing build outputs ${missing.join(', ')} — run \`npm run build\` first`);
+      try {
+        host = await startHost({ log, keepTemp: KEEP });
+      } catch (e) {
+        throw new Error(`cannot start the VS Code host (code-server): ${(e as Error).message}`);
+      }
+      try {
+        browser = await launchBrowser();
+      } catch (e) {
+        throw new Error(`cannot start Chromium: ${(e as Error).message}`);
+      }
+      page = await newPage(browser);
+    });
+  });
+
+  it('opens the workspace with GAN Workbench registered', async () => {
+    await step('open workbench', async () => {
+      assert.ok(host && page, 'host and browser are up');
+      await openWorkbench(page, host.folderUrl(uiWorkspace), log);
+      await waitForExtension(page, log);
+      await page.screenshot({ path: join(ARTIFACTS, 'workbench.png') });
+      log(`screenshot: ${join(ARTIFACTS, 'workbench.png')}`);
+    });
+  });
+
+  it('GAN: New Experiment… through the pickers writes the experiment and opens its config', async () => {
+    await step('new experiment', async () => {
+      const p = page!;
+      await runCommand(p, 'GAN: New Experiment…', log);
+      await pickQuickItem(p, 'GAN (non-saturating)', log);
+      await pickQuickItem(p, '8 Gaussians (ring)', log);
+      const name = await acceptInputBox(p, log);
+      assert.ok(name, 'the name input box offers a default name');
+      configFile = join(uiWorkspace, name, 'gan.config.json');
+      await poll(log, `${name}/gan.config.json on disk`, 15_000, async () => existsSync(configFile));
+      const cfg = JSON.parse(readFileSync(configFile, 'utf8')) as { variant?: string; data?: { name?: string } };
+      assert.equal(cfg.variant, 'gan-ns');
+      assert.equal(cfg.data?.name, '8gaussians');
+      await poll(log, 'the gan.config.json editor to be open', 15_000, async () =>
+        (await p.locator('.tabs-container .tab.active').getAttribute('aria-label'))?.includes('gan.config.json'),
+      );
+    });
+  });
+
+  let runDir = '';
+  it('GAN: Start Training opens a live dashboard', async () => {
+    await step('start training', async () => {
+      const p = page!;
+      const before = new Set(runsOnDisk(uiWorkspace).map((r) => r.dir));
+      await runCommand(p, 'GAN: Start Training', log);
+      const run = await poll(log, 'a run folder in .gan/runs', 30_000, async () => runsOnDisk(uiWorkspace).find((r) => !before.has(r.dir)));
+      runDir = run.dir;
+      log(`run folder: ${runDir}`);
+      await poll(log, 'the dashboard webview (iframe.webview.ready)', 30_000, async () => (await p.locator('iframe.webview.ready').count()) > 0);
+      const dash = webviewFrame(p);
+      await poll(log, 'dashboard body[data-ready="true"]', 30_000, async () => (await dash.locator('body[data-ready="true"]').count()) > 0);
+      await poll(log, '#run-state to read "running"', 90_000, async () => {
+        const r = runsOnDisk(uiWorkspace).find((x) => x.dir === runDir);
+        if (r && ['failed', 'diverged', 'killed', 'completed', 'stopped'].includes(r.state ?? '')) {
+          let tail = '';
+          try {
+            tail = readFileSync(join(runDir, 'trainer.log'), 'utf8').slice(-1500);
+          } catch {
+            /* none */
+          }
+          throw new Error(`run ended as '${r.state}' before the dashboard showed it running; trainer.log:\n${tail}`);
+        }
+        return (await dash.locator('#run-state').innerText()).trim() === 'running';
+      });
+      const points = async () => Number((await dash.locator('#chart-losses').getAttribute('data-points')) ?? '0');
+      const first = await poll(log, '#chart-losses data-points > 0', 60_000, async () => {
+        const n = await points();
+        return n > 0 ? n : undefined;
+      });
+      const grown = await poll(log, `#chart-losses data-points to grow past ${first}`, 45_000, async () => {
+        const n = await points();
+        return n > first ? n : undefined;
+      });
+      log(`loss chart: ${first} → ${grown} points`);
+      const drawn = await poll(log, '#scatter data-drawn-points > 0', 60_000, async () => {
+        const n = Number((await dash.locator('#scatter').getAttribute('data-drawn-points')) ?? '0');
+        return n > 0 ? n : undefined;
+      });
+      log(`scatter: ${drawn} points drawn`);
+      await p.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
+      log(`screenshot: ${join(ARTIFACTS, 'dashboard.png')}`);
+    });
+  });
+
+  it('Stop in the dashboard stops the run, on screen and on disk', async () => {
+    await step('stop training', async () => {
+      const p = page!;
+      const dash = webviewFrame(p);
+      await dash.locator('#btn-stop').click({ timeout: 10_000 });
+      await poll(log, '#run-state to read "stopped"', 30_000, async () => (await dash.locator('#run-state').innerText()).trim() === 'stopped');
+      const r = await poll(log, `${runDir}/status.json state "stopped"`, 15_000, async () => {
+        const x = runsOnDisk(uiWorkspace).find((y) => y.dir === runDir);
+        return x?.state === 'stopped' ? x : undefined;
+      });
+      assert.ok(r.metricLines > 0, 'metrics.jsonl has records');
+      assert.ok(existsSync(join(runDir, 'config.json')), 'the run folder has its resolved config.json');
+      log(`run stopped at step ${r.step} with ${r.metricLines} metric records`);
+    });
+  });
+
+  it('the mocha suite inside the extension host passes (exit code 0)', async () => {
+    // Runs in its own page and workspace: independent of the UI steps above,
+    // but not of the host.
+    if (broken !== 'start host') broken = '';
+    await step('in-host mocha suite', async () => {
+      assert.ok(host && browser, 'host and browser are up');
+      if (page && !page.isClosed()) await page.close();
+      page = undefined;
+      const r = await runExtensionTests({
+        host,
+        browser,
+        workspace: suiteWorkspace,
+        log,
+        timeoutMs: 150_000,
+        screenshotOnTimeout: join(ARTIFACTS, 'failure-in-host-mocha-suite.png'),
+      });
+      assert.equal(r.code, 0, `the in-host mocha suite failed (exit code ${r.code}):\n${r.output.slice(-40).join('\n')}`);
+    });
+  });
+});
