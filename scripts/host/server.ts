@@ -107,6 +107,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A path for a URL query: escaped, but with readable slashes. */
+const encodePath = (p: string) => encodeURIComponent(p).replace(/%2F/g, '/');
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function groupAlive(pid: number): boolean {
@@ -237,13 +240,13 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
     userDataDir,
     extensionsDir,
     logFile,
-    folderUrl: (folder) => `${baseUrl}/?folder=${encodeURIComponent(resolve(folder))}`,
+    folderUrl: (folder) => `${baseUrl}/?folder=${encodePath(resolve(folder))}`,
     testUrl: (folder, extensionPath, testsPath) => {
       const payload = JSON.stringify([
         ['extensionDevelopmentPath', remote(resolve(extensionPath))],
         ['extensionTestsPath', remote(resolve(testsPath))],
       ]);
-      return `${baseUrl}/?folder=${encodeURIComponent(resolve(folder))}&payload=${encodeURIComponent(payload)}`;
+      return `${baseUrl}/?folder=${encodePath(resolve(folder))}&payload=${encodeURIComponent(payload)}`;
     },
     recentOutput,
     stop,
