@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { contentSecurityPolicy, dashboardHtml, makeNonce, missingBundleHtml } from '../../src/extension/dashboard/html';
+
+const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
+
+function build(nonce = makeNonce()) {
+  return {
+    nonce,
+    html: dashboardHtml({
+      cspSource: CSP_SOURCE,
+      nonce,
+      scriptUri: `${CSP_SOURCE}/ext/dist/webview/dashboard.js`,
+      styleUri: `${CSP_SOURCE}/ext/dist/webview/dashboard.css`,
+      title: 'GAN: run-1',
+    }),
+  };
+}
+
+const unescape = (s: string) => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** The policy as the browser reads it from the page: directive → sources. */
+function policyOf(html: string): Map<string, string[]> {
+  const metas = [...html.matchAll(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"\s*>/gi)];
+  assert.equal(metas.length, 1, 'exactly one CSP meta tag');
+  const policy = new Map<string, string[]>();
+  for (const part of unescape(metas[0][1]).split(';')) {
+    const [name, ...sources] = part.trim().split(/\s+/);
+    if (!name) continue;
+    assert.ok(!policy.has(name), `directive ${name} appears once`);
+    policy.set(name, sources);
+  }
+  return policy;
+}
+
+test('the dashboard CSP is strict, and fails this test if it loosens', () => {
+  const { html, nonce } = build();
+  const policy = policyOf(html);
+  assert.deepEqual([...policy.keys()].sort(), ['default-src', 'font-src', 'img-src', 'script-src', 'style-src']);
+  assert.deepEqual(policy.get('default-src'), ["'none'"]);
+  assert.deepEqual(policy.get('script-src'), [`'nonce-${nonce}'`], 'scripts only by nonce');
+  assert.deepEqual(policy.get('style-src'), [CSP_SOURCE]);
+  assert.deepEqual(policy.get('img-src'), [CSP_SOURCE, 'data:']);
+  assert.deepEqual(policy.get('font-src'), [CSP_SOURCE]);
+  const all = [...policy.values()].flat();
+  for (const s of all) {
+    assert.doesNotMatch(s, /unsafe-|strict-dynamic|wasm-unsafe|^\*$|^https?:$|^http:\/\//i, `no loosening source: ${s}`);
+  }
+  assert.ok(!policy.has('connect-src') && !policy.has('frame-src') && !policy.has('worker-src'), 'no network, frames or workers');
+});
+
+test('the only script is the bundle, carrying the nonce; no inline script or handler', () => {
+  const { html, nonce } = build();
+  const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+  assert.equal(scripts.length, 1);
+  assert.match(scripts[0][1], new RegExp(`nonce="${nonce.replace(/[+/=]/g, (c) => `\\${c}`)}"`));
+  assert.match(scripts[0][1], /src="[^"]+\/dist\/webview\/dashboard\.js"/);
+  assert.equal(scripts[0][2].trim(), '', 'no inline code');
+  assert.doesNotMatch(html, /\son[a-z]+\s*=/i, 'no inline event handlers');
+  assert.doesNotMatch(html, /<style\b|style="/i, 'no inline styles');
+  assert.match(html, /<link rel="stylesheet" href="[^"]+\/dist\/webview\/dashboard\.css">/);
+  assert.match(html, /<div id="app"><\/div>/);
+});
+
+test('a fresh nonce per load: 128 random bits, never repeated', () => {
+  const nonces = new Set(Array.from({ length: 200 }, () => makeNonce()));
+  assert.equal(nonces.size, 200);
+  for (const n of nonces) assert.equal(Buffer.from(n, 'base64').length, 16);
+  const a = build();
+  const b = build();
+  assert.notEqual(a.nonce, b.nonce);
+  assert.notEqual(policyOf(a.html).get('script-src')![0], policyOf(b.html).get('script-src')![0]);
+});
+
+test('hostile values cannot break out of the policy or the page', () => {
+  assert.throws(() => contentSecurityPolicy(CSP_SOURCE, "abc' 'unsafe-inline"));
+  assert.throws(() => contentSecurityPolicy("x; script-src 'unsafe-eval'", makeNonce()));
+  const html = dashboardHtml({ cspSource: CSP_SOURCE, nonce: makeNonce(), scriptUri: '"><script>alert(1)</script>', styleUri: 'x', title: '</title><script>x</script>' });
+  assert.equal([...html.matchAll(/<script\b/gi)].length, 1);
+});
+
+test('the page shown when the bundle is missing has no script at all and the same policy', () => {
+  const nonce = makeNonce();
+  const html = missingBundleHtml(CSP_SOURCE, nonce, 'dist/webview/dashboard.js is missing <b>');
+  assert.doesNotMatch(html, /<script/i);
+  assert.deepEqual(policyOf(html).get('default-src'), ["'none'"]);
+  assert.match(html, /is missing &lt;b&gt;/);
+});

@@ -1,0 +1,140 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigSchema, parseConfigText } from '../../src/protocol/config';
+import { VARIANTS } from '../../src/protocol/variants';
+import {
+  DATASET_ITEMS,
+  defaultExperimentName,
+  ExperimentExistsError,
+  experimentTsconfig,
+  fillTemplate,
+  nameProblem,
+  scaffoldFiles,
+  variantItems,
+  writeExperiment,
+} from '../../src/extension/scaffold/scaffold';
+import { REPO, tmpDir } from './extension-helpers';
+
+const paths = { templatesDir: path.join(REPO, 'templates', 'toy'), extensionPath: REPO };
+
+test('variant picker: label is the title, description the group, detail description + paper', () => {
+  const items = variantItems();
+  assert.deepEqual(
+    items.map((i) => i.label),
+    VARIANTS.map((v) => v.title),
+  );
+  assert.ok(items.some((i) => i.label === 'GAN (non-saturating)'));
+  assert.ok(items.some((i) => i.label === 'WGAN-GP'));
+  for (const [i, v] of VARIANTS.entries()) {
+    assert.equal(items[i].description, v.group);
+    assert.ok(items[i].detail.includes(v.description) && items[i].detail.includes(v.paper));
+  }
+});
+
+test('dataset picker labels and ids are exact', () => {
+  assert.deepEqual(
+    DATASET_ITEMS.map((d) => [d.label, d.id]),
+    [
+      ['8 Gaussians (ring)', '8gaussians'],
+      ['25 Gaussians (grid)', '25gaussians'],
+      ['Swiss roll', 'swissroll'],
+    ],
+  );
+});
+
+test('name validation agrees with the config schema', () => {
+  for (const name of ['wgan-gp-8gaussians', 'a', 'A.b_c-1', 'x'.repeat(64), '', '-lead', '.hidden', 'has space', 'x'.repeat(65), 'a/b', '..', 'ü']) {
+    const schemaOk = ConfigSchema.shape.name.safeParse(name).success;
+    assert.equal(nameProblem(name) === undefined, schemaOk, `name '${name}'`);
+  }
+  assert.equal(nameProblem('ok-name'), undefined);
+  assert.match(nameProblem('bad name') ?? '', /Invalid name/);
+});
+
+test('fillTemplate fills every placeholder and refuses unknown ones', () => {
+  assert.equal(fillTemplate('{{a}}-{{b}}-{{a}}', { a: '1', b: '2' }), '1-2-1');
+  assert.throws(() => fillTemplate('{{a}} {{missing}}', { a: '1' }), /\{\{missing\}\} has no value/);
+});
+
+test('defaultExperimentName is <variant>-<dataset>, suffixed when taken', () => {
+  const root = tmpDir();
+  assert.equal(defaultExperimentName('wgan-gp', 'swissroll'), 'wgan-gp-swissroll');
+  assert.equal(defaultExperimentName('wgan-gp', 'swissroll', root), 'wgan-gp-swissroll');
+  fs.mkdirSync(path.join(root, 'wgan-gp-swissroll'));
+  assert.equal(defaultExperimentName('wgan-gp', 'swissroll', root), 'wgan-gp-swissroll-2');
+});
+
+test('scaffold files: config validates with the chosen fields; model mentions the variant; no placeholder left', () => {
+  for (const v of VARIANTS) {
+    const files = scaffoldFiles({ variant: v.id, dataset: '25gaussians', name: `n-${v.id}`, steps: 123 }, paths);
+    const byName = Object.fromEntries(files.map((f) => [f.name, f.content]));
+    assert.deepEqual(Object.keys(byName).sort(), ['gan.config.json', 'model.ts', 'tsconfig.json']);
+    const cfg = parseConfigText(byName['gan.config.json']);
+    assert.equal(cfg.name, `n-${v.id}`);
+    assert.equal(cfg.variant, v.id);
+    assert.equal(cfg.data.name, '25gaussians');
+    assert.equal(cfg.training.steps, 123);
+    assert.ok(byName['model.ts'].includes(v.title));
+    assert.ok(byName['model.ts'].includes(v.output === 'logit' ? 'it is a logit' : 'it is an unbounded critic score'));
+    for (const f of files) assert.doesNotMatch(f.content, /\{\{\w+\}\}/, f.name);
+  }
+  const dflt = scaffoldFiles({ variant: 'gan-ns', dataset: 'swissroll', name: 'd' }, paths);
+  assert.equal(parseConfigText(dflt.find((f) => f.name === 'gan.config.json')!.content).training.steps, 2000);
+  assert.throws(() => scaffoldFiles({ variant: 'gan-ns', dataset: 'swissroll', name: 'bad name' }, paths), /Invalid name/);
+  assert.throws(() => scaffoldFiles({ variant: 'nope' as 'gan-ns', dataset: 'swissroll', name: 'x' }, paths), /unknown variant/);
+  assert.throws(() => scaffoldFiles({ variant: 'gan-ns', dataset: 'mnist' as 'swissroll', name: 'x' }, paths), /unknown dataset/);
+});
+
+test('tsconfig maps @tensorflow/tfjs and gan-workbench into the extension install', () => {
+  const ts = JSON.parse(experimentTsconfig('/opt/ext'));
+  assert.deepEqual(ts.compilerOptions.paths, {
+    '@tensorflow/tfjs': ['/opt/ext/node_modules/@tensorflow/tfjs'],
+    'gan-workbench': ['/opt/ext/src/trainer/userApi.ts'],
+  });
+});
+
+test('writeExperiment writes the folder and refuses to overwrite an existing one', () => {
+  const root = tmpDir();
+  const r = writeExperiment(root, { variant: 'wgan-gp', dataset: '8gaussians', name: 'wgan-gp-8gaussians' }, paths);
+  assert.equal(r.dir, path.join(root, 'wgan-gp-8gaussians'));
+  assert.equal(r.config, path.join(r.dir, 'gan.config.json'));
+  assert.deepEqual(fs.readdirSync(r.dir).sort(), ['gan.config.json', 'model.ts', 'tsconfig.json']);
+  fs.writeFileSync(r.config, '{"edited": true}');
+  assert.throws(
+    () => writeExperiment(root, { variant: 'gan-ns', dataset: 'swissroll', name: 'wgan-gp-8gaussians' }, paths),
+    (e: unknown) => e instanceof ExperimentExistsError && /already exists/.test(e.message),
+  );
+  assert.equal(fs.readFileSync(r.config, 'utf8'), '{"edited": true}', 'existing files untouched');
+});
+
+test('the scaffolded model (and the snippets) type-check against the extension install: editor completion works', () => {
+  const root = tmpDir();
+  const r = writeExperiment(root, { variant: 'wgan-gp', dataset: 'swissroll', name: 'tc' }, paths);
+  // A probe with one deliberate error: it must be the only error, and its
+  // text shows that tfjs's real types were resolved (not 'any', not missing).
+  fs.writeFileSync(
+    path.join(r.dir, 'probe.ts'),
+    "import * as tf from '@tensorflow/tfjs';\nimport { mlp } from 'gan-workbench';\nexport const m = mlp;\nexport const n: number = tf.zeros([1]);\n",
+  );
+  // The TypeScript snippets, as a user would insert them into this folder, type-check too.
+  const snippets = JSON.parse(fs.readFileSync(path.join(REPO, 'snippets', 'typescript.json'), 'utf8')) as Record<string, { body: string[] }>;
+  const expand = (body: string[]) => body.join('\n').replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\d+/g, '');
+  fs.writeFileSync(
+    path.join(r.dir, 'snippets.ts'),
+    "import * as tf from '@tensorflow/tfjs';\n" + Object.values(snippets).map((sn) => expand(sn.body).replace(/^function /gm, 'export function ')).join('\n'),
+  );
+  const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+  let out = '';
+  try {
+    execFileSync(process.execPath, [tsc, '-p', path.join(r.dir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    out = `${err.stdout ?? ''}${err.stderr ?? ''}`;
+  }
+  const errors = out.split('\n').filter((l) => /error TS\d+/.test(l));
+  assert.equal(errors.length, 1, `expected only the probe's error, got:\n${out}`);
+  assert.match(errors[0], /probe\.ts\(4,14\): error TS2322: Type 'Tensor<Rank>' is not assignable to type 'number'/);
+});
