@@ -1,0 +1,221 @@
+/**
+ * One dashboard WebviewPanel per run folder. The webview is not kept alive
+ * while hidden (retainContextWhenHidden: false): each time it loads it posts
+ * `ready`, and gets an `init` rebuilt from the folder; while visible, live
+ * messages are forwarded; while hidden nothing queues (the folder is the
+ * buffer). Every message from the webview is validated.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseMessage, WebviewToHostSchema, type HostToWebview, type WebviewToHost } from '../../protocol/messages';
+import type { Logger } from '../logger';
+import { recordsAfter } from '../runs/metricsMerge';
+import type { RunEvent, RunManager } from '../runs/runManager';
+import { dashboardHtml, makeNonce, missingBundleHtml } from './html';
+import { buildInit } from './initMessage';
+
+export const DASHBOARD_VIEW_TYPE = 'ganWorkbench.dashboard';
+const TITLE_PREFIX = 'GAN: ';
+
+class DashboardPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  /** init was sent to the current load of the webview. */
+  private initialized = false;
+  private lastStep = -1;
+  private lastSnapshotStep = -1;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly dir: string,
+    private readonly context: vscode.ExtensionContext,
+    private readonly manager: RunManager,
+    private readonly log: Logger,
+    onDispose: () => void,
+  ) {
+    const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [webviewRoot, vscode.Uri.joinPath(context.extensionUri, 'media'), vscode.Uri.file(dir)],
+    };
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'gan.svg');
+    this.render();
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) {
+          // The hidden webview is discarded; its next load asks for init
+          // again, and gets a page with a fresh nonce.
+          this.initialized = false;
+          this.render();
+        }
+      }),
+      manager.onRunEvent((e) => this.onRunEvent(e)),
+      panel.onDidDispose(() => {
+        this.disposables.forEach((d) => d.dispose());
+        onDispose();
+      }),
+    );
+  }
+
+  get id(): string {
+    return path.basename(this.dir);
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  dispose(): void {
+    this.panel.dispose();
+  }
+
+  private render(): void {
+    const webview = this.panel.webview;
+    const nonce = makeNonce();
+    const distDir = path.join(this.context.extensionPath, 'dist', 'webview');
+    if (!fs.existsSync(path.join(distDir, 'dashboard.js'))) {
+      webview.html = missingBundleHtml(
+        webview.cspSource,
+        nonce,
+        `The dashboard of ${this.id} cannot load: ${path.join(distDir, 'dashboard.js')} is missing. Build the extension (npm run build) and reopen it.`,
+      );
+      return;
+    }
+    const uri = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', f)).toString();
+    webview.html = dashboardHtml({ cspSource: webview.cspSource, nonce, scriptUri: uri('dashboard.js'), styleUri: uri('dashboard.css'), title: `${TITLE_PREFIX}${this.id}` });
+  }
+
+  private post(msg: HostToWebview): void {
+    void this.panel.webview.postMessage(msg).then(undefined, (e: unknown) => this.log.warn(`${this.id}: could not post ${msg.type}: ${String(e)}`));
+  }
+
+  private notice(level: 'info' | 'warn' | 'error', message: string): void {
+    this.post({ type: 'notice', level, message });
+  }
+
+  private onMessage(raw: unknown): void {
+    const r = parseMessage(WebviewToHostSchema, raw, `dashboard ${this.id}`);
+    if (!r.ok) {
+      this.log.warn(r.error);
+      return;
+    }
+    this.handle(r.message);
+  }
+
+  private handle(msg: WebviewToHost): void {
+    switch (msg.type) {
+      case 'ready':
+        this.sendInit();
+        return;
+      case 'control': {
+        const entry = this.manager.get(this.dir);
+        if (!entry?.live) {
+          this.notice('warn', `${this.id} is not training (${entry?.summary.status.state ?? 'unknown state'}): pause, resume, stop and sample now apply to a live run.`);
+          return;
+        }
+        if (!this.manager.control(this.dir, msg.action)) {
+          this.notice('warn', `Not connected to the trainer of ${this.id} right now (reconnecting); '${msg.action}' was not sent. Try again in a moment.`);
+        }
+        return;
+      }
+    }
+  }
+
+  private sendInit(): void {
+    const entry = this.manager.get(this.dir);
+    const build = buildInit({
+      dir: this.dir,
+      recent: this.manager.recentMetrics(this.dir),
+      liveStatus: entry?.connected ? entry.summary.status : undefined,
+      liveSnapshot: this.manager.latestSnapshot(this.dir),
+    });
+    this.lastStep = build.lastStep;
+    this.lastSnapshotStep = build.lastSnapshotStep;
+    this.post(build.message);
+    for (const n of build.notices) this.notice('info', n);
+    this.initialized = true;
+  }
+
+  private onRunEvent(e: RunEvent): void {
+    if (e.dir !== this.dir || !this.initialized || !this.panel.visible) return;
+    switch (e.kind) {
+      case 'metrics': {
+        const fresh = recordsAfter(e.records, this.lastStep);
+        this.lastStep = fresh.last;
+        if (fresh.records.length) this.post({ type: 'metrics', records: fresh.records });
+        return;
+      }
+      case 'snapshot':
+        if (e.snapshot.step >= this.lastSnapshotStep) {
+          this.lastSnapshotStep = e.snapshot.step;
+          this.post({ type: 'snapshot', snapshot: e.snapshot });
+        }
+        return;
+      case 'status':
+        this.post({ type: 'status', status: e.status });
+        return;
+      case 'log':
+        if (e.level !== 'info') this.notice(e.level, e.message);
+        return;
+    }
+  }
+}
+
+export class Dashboards implements vscode.Disposable {
+  private readonly panels = new Map<string, DashboardPanel>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly manager: RunManager,
+    private readonly log: Logger,
+  ) {}
+
+  /** Open (or reveal) the dashboard of a run folder. */
+  open(dir: string): vscode.WebviewPanel {
+    dir = path.resolve(dir);
+    const existing = this.panels.get(dir);
+    if (existing) {
+      existing.reveal();
+      return existing.panel;
+    }
+    if (!this.manager.get(dir)) this.manager.track(dir);
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, `${TITLE_PREFIX}${path.basename(dir)}`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [],
+    });
+    this.adopt(panel, dir);
+    return panel;
+  }
+
+  /** A panel restored after a window reload: find its run by the webview state or the title. */
+  restore(panel: vscode.WebviewPanel, state: unknown): void {
+    const fromState = state && typeof state === 'object' && typeof (state as { runDir?: unknown }).runDir === 'string' ? (state as { runDir: string }).runDir : undefined;
+    const known = (d: string) => this.manager.get(d)?.dir;
+    let dir = fromState ? known(fromState) : undefined;
+    if (!dir && panel.title.startsWith(TITLE_PREFIX)) {
+      const id = panel.title.slice(TITLE_PREFIX.length);
+      dir = this.manager.list().find((e) => e.id === id)?.dir;
+    }
+    if (!dir || this.panels.has(dir)) {
+      this.log.info(`dashboard '${panel.title}' not restored: its run folder is not in this workspace`);
+      panel.dispose();
+      return;
+    }
+    this.adopt(panel, dir);
+  }
+
+  openDirs(): string[] {
+    return [...this.panels.keys()];
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+  }
+
+  private adopt(panel: vscode.WebviewPanel, dir: string): void {
+    const p = new DashboardPanel(panel, dir, this.context, this.manager, this.log, () => this.panels.delete(dir));
+    this.panels.set(dir, p);
+  }
+}

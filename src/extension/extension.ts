@@ -1,0 +1,134 @@
+/**
+ * GAN Workbench, extension host side: wiring only. Each domain lives in its
+ * folder (scaffold/, runs/, dashboard/); the vscode-free parts are unit
+ * tested under plain Node.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunSummary } from '../protocol/messages';
+import { Dashboards, DASHBOARD_VIEW_TYPE } from './dashboard/dashboardPanel';
+import { newExperiment } from './scaffold/newExperiment';
+import { openDashboard, openRun, stopTraining, type RunCommandDeps } from './runs/runCommands';
+import { RunManager, type RunEndedEvent, type RunEntry } from './runs/runManager';
+import { RunsTreeProvider, RUNS_VIEW_ID } from './runs/runsTree';
+import { startTraining } from './runs/startTraining';
+import { RunStatusBar } from './runs/statusBar';
+
+/** What `activate` returns: a small surface for tests in a real VS Code host. */
+export interface GanWorkbenchApi {
+  /** Runs of all workspace folders (and opened ones), newest first. */
+  runs(): Array<RunSummary & { dir: string; live: boolean; connected: boolean }>;
+  /** Re-scan the run folders now. */
+  refresh(): void;
+  /** Run folders with an open dashboard. */
+  dashboards(): string[];
+  /** Texts of the status bar items (one per live run). */
+  statusBarTexts(): string[];
+}
+
+export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
+  const log = vscode.window.createOutputChannel('GAN Workbench', { log: true });
+  const roots = () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const manager = new RunManager({ roots, log });
+  const dashboards = new Dashboards(context, manager, log);
+  const tree = new RunsTreeProvider(manager);
+  const treeView = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree });
+  const statusBar = new RunStatusBar(manager);
+  const diagnostics = vscode.languages.createDiagnosticCollection('ganWorkbench');
+  context.subscriptions.push(log, manager, dashboards, tree, treeView, statusBar, diagnostics);
+
+  const open = (dir: string) => void dashboards.open(dir);
+  const runDeps: RunCommandDeps = { manager, log, openDashboard: open, selection: () => treeView.selection };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('ganWorkbench.newExperiment', (arg?: unknown) =>
+      newExperiment(context, log, arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) ? (arg as Parameters<typeof newExperiment>[2]) : undefined),
+    ),
+    vscode.commands.registerCommand('ganWorkbench.startTraining', (arg?: unknown) => startTraining({ context, manager, diagnostics, log, openDashboard: open }, arg)),
+    vscode.commands.registerCommand('ganWorkbench.stopTraining', (arg?: unknown) => stopTraining(runDeps, arg)),
+    vscode.commands.registerCommand('ganWorkbench.openDashboard', (arg?: unknown) => openDashboard(runDeps, arg)),
+    vscode.commands.registerCommand('ganWorkbench.openRun', (arg?: unknown) => openRun(runDeps, arg)),
+    vscode.commands.registerCommand('ganWorkbench.refreshRuns', () => manager.scan()),
+    manager.onRunEnded((e) => notifyEnded(e, open)),
+  );
+
+  // Run folders change under us: trainers write status.json, take and drop
+  // lock.json, other windows start runs. Re-read a folder on those events.
+  const pending = new Map<string, NodeJS.Timeout>();
+  const touched = (uri: vscode.Uri) => {
+    const dir = path.dirname(uri.fsPath);
+    if (pending.has(dir)) return;
+    pending.set(
+      dir,
+      setTimeout(() => {
+        pending.delete(dir);
+        manager.refresh(dir);
+      }, 150),
+    );
+  };
+  let watchers: vscode.Disposable[] = [];
+  const watch = () => {
+    watchers.forEach((w) => w.dispose());
+    watchers = (vscode.workspace.workspaceFolders ?? []).map((folder) => {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.gan/runs/*/{status.json,lock.json}'));
+      w.onDidCreate(touched);
+      w.onDidChange(touched);
+      w.onDidDelete(touched);
+      return w;
+    });
+  };
+  watch();
+  context.subscriptions.push(
+    { dispose: () => watchers.forEach((w) => w.dispose()) },
+    { dispose: () => pending.forEach((t) => clearTimeout(t)) },
+    vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      watch();
+      manager.scan();
+    }),
+  );
+
+  // Find runs, reattach to live trainers, then restore dashboards of the last session.
+  manager.scan();
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => dashboards.restore(panel, state),
+    }),
+  );
+  log.info(`activated; ${manager.list().length} run(s), ${manager.liveRuns().length} live`);
+
+  return {
+    runs: () => manager.list().map((e: RunEntry) => ({ ...e.summary, dir: e.dir, live: e.live, connected: e.connected })),
+    refresh: () => manager.scan(),
+    dashboards: () => dashboards.openDirs(),
+    statusBarTexts: () => statusBar.texts(),
+  };
+}
+
+function notifyEnded(e: RunEndedEvent, open: (dir: string) => void): void {
+  const s = e.status;
+  const show = 'Open Dashboard';
+  const then = (p: string | undefined) => {
+    if (p === show) open(e.dir);
+  };
+  switch (s.state) {
+    case 'killed':
+      void vscode.window
+        .showWarningMessage(`GAN: run ${e.id} was ${e.exit?.signal ? `killed by ${e.exit.signal}` : 'killed or crashed'} at step ${s.step} of ${s.totalSteps}. Every metric and sample it wrote until then is kept in its folder.`, show)
+        .then(then);
+      return;
+    case 'failed':
+    case 'diverged':
+      void vscode.window.showErrorMessage(`GAN: run ${e.id} ${s.state} at step ${s.step}: ${s.error ?? 'see trainer.log in its folder'}`, show).then(then);
+      return;
+    case 'completed':
+      void vscode.window.showInformationMessage(`GAN: run ${e.id} completed (${s.step} steps).`, show).then(then);
+      return;
+    default:
+      vscode.window.setStatusBarMessage(`GAN: run ${e.id} ${s.state} at step ${s.step}.`, 5000);
+  }
+}
+
+export function deactivate(): void {
+  // Trainers keep running: they are detached and reached again through their
+  // run folders by the next window. Connections close with the subscriptions.
+}

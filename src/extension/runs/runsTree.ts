@@ -1,0 +1,39 @@
+/** The GAN Runs view: every run of every workspace folder, newest first. */
+import * as vscode from 'vscode';
+import type { RunEntry, RunManager } from './runManager';
+import { STATE_COLORS, STATE_ICONS, treeDescription, treeTooltip } from './format';
+
+export const RUNS_VIEW_ID = 'ganWorkbench.runs';
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunEntry>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<RunEntry | undefined | void>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly manager: RunManager) {
+    this.sub = manager.onDidChangeRuns(() => this.changeEmitter.fire());
+  }
+
+  getChildren(element?: RunEntry): RunEntry[] {
+    return element ? [] : this.manager.list();
+  }
+
+  getTreeItem(e: RunEntry): vscode.TreeItem {
+    const item = new vscode.TreeItem(e.id, vscode.TreeItemCollapsibleState.None);
+    const status = e.summary.status;
+    item.id = e.dir;
+    item.description = treeDescription(status);
+    const color = STATE_COLORS[status.state];
+    item.iconPath = new vscode.ThemeIcon(STATE_ICONS[status.state], color ? new vscode.ThemeColor(color) : undefined);
+    item.tooltip = treeTooltip(e.summary, e.dir, e.warnings);
+    item.contextValue = e.live ? 'ganRun.live' : 'ganRun';
+    item.resourceUri = vscode.Uri.file(e.dir);
+    item.command = { command: 'ganWorkbench.openDashboard', title: 'Open Dashboard', arguments: [e.dir] };
+    return item;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changeEmitter.dispose();
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * GAN: Start Training. Checks the config and compiles the model in the
+ * trainer (`check`): errors become diagnostics and no run starts. Then a
+ * fresh run folder, a detached trainer that outlives this window, the wait
+ * for its lock, the connection, and the dashboard.
+ *
+ * Argument (optional): a Uri or path of a gan.config.json, or
+ * `{ config, steps?, seed?, openDashboard? }`. Returns `{ runDir, runId, pid }`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseConfigText, type ResolvedConfig } from '../../protocol/config';
+import type { Logger } from '../logger';
+import { requireTrust } from '../trust';
+import { chooseBackend, chooseNodeRuntime, NodeRuntimeError, type NodeRuntime } from './nodeRuntime';
+import { createRunDir } from './runId';
+import type { RunManager } from './runManager';
+import { recordExit } from './exitState';
+import { runCheck, spawnTrainer, TrainerRunError, waitForTrainer, type CheckError, type TrainerCommand } from './trainerProcess';
+
+export interface StartTrainingArgs {
+  config: string | vscode.Uri;
+  steps?: number;
+  seed?: number;
+  /** Open the dashboard once the trainer runs (default true). */
+  openDashboard?: boolean;
+}
+
+export interface StartTrainingResult {
+  runDir: string;
+  runId: string;
+  pid: number | undefined;
+}
+
+export interface StartDeps {
+  context: vscode.ExtensionContext;
+  manager: RunManager;
+  diagnostics: vscode.DiagnosticCollection;
+  log: Logger;
+  openDashboard: (runDir: string) => void;
+}
+
+const CONFIG_NAME = 'gan.config.json';
+/** How long the trainer may take to load before it takes its lock. */
+const START_TIMEOUT_MS = 15_000;
+
+export function trainerScriptPath(context: vscode.ExtensionContext): string {
+  // GAN_WORKBENCH_TRAINER lets a test host run another trainer (e.g. the fake one).
+  return process.env.GAN_WORKBENCH_TRAINER || context.asAbsolutePath(path.join('dist', 'trainer.js'));
+}
+
+export function nodeRuntimeFromSettings(): NodeRuntime {
+  return chooseNodeRuntime({
+    setting: vscode.workspace.getConfiguration('ganWorkbench').get<string>('nodePath'),
+    envPath: process.env.PATH ?? process.env.Path,
+    pathExt: process.env.PATHEXT,
+    execPath: process.execPath,
+  });
+}
+
+function asConfigPath(arg: unknown): string | undefined {
+  if (!arg) return undefined;
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'object' && 'config' in arg) return asConfigPath((arg as StartTrainingArgs).config);
+  if (typeof arg === 'object' && 'fsPath' in arg && typeof (arg as { fsPath: unknown }).fsPath === 'string') return (arg as { fsPath: string }).fsPath;
+  return undefined;
+}
+
+async function findConfig(): Promise<string | undefined> {
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && active.uri.scheme === 'file' && path.basename(active.uri.fsPath) === CONFIG_NAME) return active.uri.fsPath;
+  const found = await vscode.workspace.findFiles(`**/${CONFIG_NAME}`, '{**/node_modules/**,**/.gan/**}', 200);
+  if (found.length === 0) {
+    void vscode.window.showErrorMessage(`GAN: no ${CONFIG_NAME} in this workspace. Create one with GAN: New Experiment…`);
+    return undefined;
+  }
+  if (found.length === 1) return found[0].fsPath;
+  const pick = await vscode.window.showQuickPick(
+    found
+      .map((u) => ({ label: vscode.workspace.asRelativePath(u, true), description: path.basename(path.dirname(u.fsPath)), uri: u }))
+      .sort((a, b) => a.label.localeCompare(b.label)),
+    { title: 'GAN: Start Training', placeHolder: 'Which experiment?' },
+  );
+  return pick?.uri.fsPath;
+}
+
+function rootFor(configPath: string): string {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(configPath));
+  return folder ? folder.uri.fsPath : path.dirname(configPath);
+}
+
+/** Save open, modified files of the experiment folder: the trainer reads from disk. */
+async function saveExperimentFiles(configPath: string): Promise<void> {
+  const dir = path.dirname(configPath) + path.sep;
+  await Promise.all(vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && d.uri.fsPath.startsWith(dir)).map((d) => d.save()));
+}
+
+function showCheckErrors(deps: StartDeps, configPath: string, errors: readonly CheckError[]): void {
+  const byFile = new Map<string, vscode.Diagnostic[]>();
+  for (const e of errors) {
+    const file = path.isAbsolute(e.file) ? e.file : path.resolve(path.dirname(configPath), e.file);
+    const line = Math.max(0, (e.line ?? 1) - 1);
+    const col = Math.max(0, (e.column ?? 1) - 1); // the trainer's columns are 1-based
+    const d = new vscode.Diagnostic(new vscode.Range(line, col, line, Number.MAX_SAFE_INTEGER), e.message, vscode.DiagnosticSeverity.Error);
+    d.source = 'GAN Workbench';
+    byFile.set(file, [...(byFile.get(file) ?? []), d]);
+  }
+  for (const [file, diags] of byFile) deps.diagnostics.set(vscode.Uri.file(file), diags);
+  const first = errors[0];
+  const where = first ? `${vscode.workspace.asRelativePath(first.file, false)}:${first.line ?? 1}` : CONFIG_NAME;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+  const msg = `GAN: training not started: ${where}: ${first?.message ?? 'the check failed'}${more}`;
+  deps.log.error(`${msg}\n${errors.map((e) => `  ${e.file}:${e.line ?? 1}:${e.column ?? 1}: ${e.message}`).join('\n')}`);
+  const open = 'Go to Error';
+  const problems = 'Show Problems';
+  void vscode.window.showErrorMessage(msg, open, problems).then(async (pick) => {
+    if (pick === open && first) {
+      const line = Math.max(0, (first.line ?? 1) - 1);
+      const file = path.isAbsolute(first.file) ? first.file : path.resolve(path.dirname(configPath), first.file);
+      const col = Math.max(0, (first.column ?? 1) - 1);
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(line, col, line, col) });
+    } else if (pick === problems) {
+      await vscode.commands.executeCommand('workbench.actions.view.problems');
+    }
+  });
+}
+
+/** Remove this experiment's earlier check diagnostics. */
+function clearCheckErrors(deps: StartDeps, configPath: string): void {
+  const dir = path.dirname(configPath) + path.sep;
+  deps.diagnostics.forEach((uri) => {
+    if (uri.fsPath.startsWith(dir)) deps.diagnostics.delete(uri);
+  });
+}
+
+export async function startTraining(deps: StartDeps, arg?: unknown): Promise<StartTrainingResult | undefined> {
+  if (!requireTrust('startTraining')) return undefined;
+  const opts: Partial<StartTrainingArgs> = arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) && 'config' in arg ? (arg as StartTrainingArgs) : {};
+  const chosen = asConfigPath(arg) ?? (await findConfig());
+  if (!chosen) return undefined;
+  const configPath = path.resolve(chosen);
+  if (path.basename(configPath) !== CONFIG_NAME || !fs.existsSync(configPath)) {
+    void vscode.window.showErrorMessage(`GAN: ${configPath} is not a ${CONFIG_NAME} file.`);
+    return undefined;
+  }
+  await saveExperimentFiles(configPath);
+
+  let runtime: NodeRuntime;
+  try {
+    runtime = nodeRuntimeFromSettings();
+  } catch (e) {
+    if (!(e instanceof NodeRuntimeError)) throw e;
+    void vscode.window.showErrorMessage(e.message, 'Open Settings').then((p) => {
+      if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'ganWorkbench.nodePath');
+    });
+    return undefined;
+  }
+  const script = trainerScriptPath(deps.context);
+  if (!fs.existsSync(script)) {
+    void vscode.window.showErrorMessage(`GAN: the trainer is not built (${script} is missing). Run npm run build in the extension folder.`);
+    return undefined;
+  }
+  const cmd: TrainerCommand = { runtime, trainerScript: script };
+  deps.log.info(`trainer: ${runtime.command} ${script} (node from ${runtime.source})`);
+
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'GAN: Start Training' }, async (progress) => {
+    progress.report({ message: 'checking the config and compiling the model…' });
+    try {
+      const check = await runCheck(cmd, configPath);
+      if (!check.ok) {
+        clearCheckErrors(deps, configPath);
+        showCheckErrors(deps, configPath, check.errors.length ? check.errors : [{ file: configPath, line: 1, message: 'the trainer rejected the config without saying why' }]);
+        return undefined;
+      }
+    } catch (e) {
+      const msg = `GAN: could not check ${vscode.workspace.asRelativePath(configPath)}: ${(e as Error).message}`;
+      deps.log.error(msg);
+      void vscode.window.showErrorMessage(msg);
+      return undefined;
+    }
+    clearCheckErrors(deps, configPath);
+
+    let config: ResolvedConfig;
+    try {
+      config = parseConfigText(fs.readFileSync(configPath, 'utf8'), configPath);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`GAN: ${(e as Error).message}`);
+      return undefined;
+    }
+    const backend = chooseBackend(config.backend, vscode.workspace.getConfiguration('ganWorkbench').get<string>('backend'));
+    const { id, dir } = createRunDir(rootFor(configPath), config.name, new Date());
+    progress.report({ message: `starting the trainer for ${id}…` });
+    deps.log.info(`${id}: starting (${config.variant} on ${config.data.name}, backend ${backend}) in ${dir}`);
+    const spawned = spawnTrainer(cmd, { configPath, runDir: dir, backend, steps: opts.steps, seed: opts.seed });
+    try {
+      await waitForTrainer(dir, spawned.exit, START_TIMEOUT_MS);
+    } catch (e) {
+      if (spawned.pid && spawned.child.exitCode === null && spawned.child.signalCode === null) {
+        spawned.child.kill('SIGTERM'); // it never came up; don't leave it running unseen
+      }
+      const exit = await Promise.race([spawned.exit, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000))]);
+      try {
+        recordExit(dir, exit, { totalSteps: config.training.steps });
+      } catch {
+        /* the folder may be gone; the message below says what happened */
+      }
+      deps.manager.refresh(dir);
+      const detail = e instanceof TrainerRunError ? e.detail : '';
+      const head = e instanceof TrainerRunError ? e.message.split('\n')[0] : (e as Error).message;
+      deps.log.error(`${id}: ${head}\n${detail}`);
+      const openLog = 'Open trainer.log';
+      void vscode.window.showErrorMessage(`GAN: ${id}: ${head}${detail ? ` Last lines of trainer.log:\n${detail}` : ''}`, openLog).then((p) => {
+        if (p) void vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, 'trainer.log')));
+      });
+      return undefined;
+    }
+    deps.manager.adopt(dir, spawned.exit);
+    if (opts.openDashboard !== false) deps.openDashboard(dir);
+    return { runDir: dir, runId: id, pid: spawned.pid };
+  });
+}
