@@ -1,0 +1,132 @@
+/**
+ * The TypeScript snippets are real code: each body (tab stops replaced by
+ * their defaults) compiles and computes hand-checked values with tfjs.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { REPO, tmpDir } from './extension-helpers';
+
+interface Snippet {
+  prefix: string | string[];
+  description: string;
+  body: string[];
+}
+
+const file = path.join(REPO, 'snippets', 'typescript.json');
+const snippets = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Snippet>;
+
+/** Snippet syntax → plain code: ${1:default} → default, $1 / $0 → nothing. */
+function expand(body: string[]): string {
+  return body
+    .join('\n')
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\d+/g, '');
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Fn = (...args: any[]) => any;
+let tf: typeof TF;
+let fns: Record<string, Fn>;
+
+before(async () => {
+  const dir = tmpDir('ganwb-snippets-');
+  const tfjs = require.resolve('@tensorflow/tfjs', { paths: [REPO] });
+  const src =
+    `import * as tf from ${JSON.stringify(tfjs)};\nexport { tf };\n` +
+    Object.values(snippets)
+      .map((s) => expand(s.body).replace(/^function /gm, 'export function '))
+      .join('\n');
+  fs.writeFileSync(path.join(dir, 'snippets.ts'), src);
+  const mod = (await import(path.join(dir, 'snippets.ts'))) as Record<string, Fn> & { tf: typeof TF };
+  tf = mod.tf;
+  fns = mod;
+  await tf.setBackend('cpu');
+});
+
+const value = (t: TF.Tensor) => t.dataSync()[0];
+const close = (a: number, b: number, tol = 1e-4) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≈ ${b}`);
+
+test('every snippet is well-formed: unique prefixes, a description, tab stops only', () => {
+  const names = Object.keys(snippets);
+  assert.deepEqual(names.sort(), ['Hinge loss pair', 'Non-saturating GAN loss pair', 'R1 gradient penalty', 'WGAN loss pair', 'WGAN weight clipping', 'WGAN-GP gradient penalty'].sort());
+  const prefixes = Object.values(snippets).flatMap((s) => (Array.isArray(s.prefix) ? s.prefix : [s.prefix]));
+  assert.equal(new Set(prefixes).size, prefixes.length);
+  for (const [name, s] of Object.entries(snippets)) {
+    assert.ok(s.description.length > 20, name);
+    assert.doesNotMatch(expand(s.body), /\$/, `${name}: no stray $ after expansion`);
+    assert.match(s.body.join('\n'), /\$0/, `${name}: ends at $0`);
+  }
+});
+
+test('package.json contributes the snippets for TypeScript', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  assert.deepEqual(pkg.contributes.snippets, [{ language: 'typescript', path: './snippets/typescript.json' }]);
+});
+
+test('gradient penalty: linear critic has ‖∇D‖ = ‖w‖ everywhere; its gradient reaches the critic weights', () => {
+  const w = tf.variable(tf.tensor2d([[3], [4]]));
+  const critic = (x: TF.Tensor2D) => tf.matMul(x, w) as TF.Tensor2D;
+  const real = tf.randomNormal([16, 2], 0, 1, 'float32', 1) as TF.Tensor2D;
+  const fake = tf.randomNormal([16, 2], 0, 1, 'float32', 2) as TF.Tensor2D;
+  close(value(fns.gradientPenalty(critic, real, fake, 10, 7)), 10 * (5 - 1) ** 2); // 160
+  // d/dw λ(‖w‖ − 1)² = 2λ(‖w‖ − 1)·w/‖w‖ = 80·(0.6, 0.8)
+  const { grads } = tf.variableGrads(() => fns.gradientPenalty(critic, real, fake, 10, 7) as TF.Scalar, [w]);
+  const g = Object.values(grads)[0].dataSync();
+  close(g[0], 48);
+  close(g[1], 64);
+  // Non-linear critic: D(x) = ‖x‖², ∇ = 2x; real = fake = (0.5, 0) gives ‖∇‖ = 1 → no penalty.
+  const p = tf.tensor2d([[0.5, 0]]);
+  close(value(fns.gradientPenalty((x: TF.Tensor2D) => tf.sum(tf.square(x), 1, true) as TF.Tensor2D, p, p, 10)), 0, 1e-6);
+});
+
+test('non-saturating losses: log 2 at logit 0, stable at huge logits', () => {
+  const zero = tf.tensor1d([0, 0]);
+  close(value(fns.nsDiscriminatorLoss(zero, zero)), 2 * Math.log(2));
+  close(value(fns.nsGeneratorLoss(zero)), Math.log(2));
+  // D sure and right: real logit +100, fake −100 → loss ≈ 0; G fooled not at all → loss ≈ 100.
+  close(value(fns.nsDiscriminatorLoss(tf.tensor1d([100]), tf.tensor1d([-100]))), 0, 1e-6);
+  close(value(fns.nsGeneratorLoss(tf.tensor1d([-100]))), 100);
+  // Against the textbook form at a moderate logit.
+  const s = 1 / (1 + Math.exp(-1.5));
+  close(value(fns.nsDiscriminatorLoss(tf.tensor1d([1.5]), tf.tensor1d([1.5]))), -Math.log(s) - Math.log(1 - s));
+});
+
+test('WGAN losses: E[D(G(z))] − E[D(x)] and −E[D(G(z))]', () => {
+  close(value(fns.wganCriticLoss(tf.tensor1d([1, 3]), tf.tensor1d([1, 2]))), 1.5 - 2);
+  close(value(fns.wganGeneratorLoss(tf.tensor1d([1, 2]))), -1.5);
+});
+
+test('hinge losses: E[max(0, 1 − D(x))] + E[max(0, 1 + D(G(z)))] and −E[D(G(z))]', () => {
+  // real (2, 0.5) → (0, 0.5) mean 0.25; fake (−2, 0.5) → (0, 1.5) mean 0.75
+  close(value(fns.hingeDiscriminatorLoss(tf.tensor1d([2, 0.5]), tf.tensor1d([-2, 0.5]))), 1.0);
+  close(value(fns.hingeGeneratorLoss(tf.tensor1d([-2, 0.5]))), 0.75);
+});
+
+test('R1 penalty: (γ/2)·E‖∇D(x)‖² on real data', () => {
+  const D = (x: TF.Tensor2D) => tf.sum(tf.square(x), 1, true) as TF.Tensor2D; // ∇ = 2x
+  const real = tf.tensor2d([
+    [1, 0],
+    [0, 2],
+  ]); // ‖2x‖² = 4, 16 → mean 10
+  close(value(fns.r1Penalty(D, real, 10)), 50);
+  const w = tf.variable(tf.tensor2d([[1], [2]]));
+  const lin = (x: TF.Tensor2D) => tf.matMul(x, w) as TF.Tensor2D; // ‖∇‖² = ‖w‖² = 5
+  close(value(fns.r1Penalty(lin, real, 2)), 5);
+  const { grads } = tf.variableGrads(() => fns.r1Penalty(lin, real, 2) as TF.Scalar, [w]); // d/dw ‖w‖² = 2w
+  assert.deepEqual(Array.from(Object.values(grads)[0].dataSync()), [2, 4]);
+});
+
+test('weight clipping clamps every variable to [−c, c] without leaking tensors', () => {
+  const a = tf.variable(tf.tensor1d([0.5, -0.5, 0.005]));
+  const b = tf.variable(tf.tensor2d([[-3, 0.001]]));
+  const before = tf.memory().numTensors;
+  fns.clipWeights([a, b]);
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(Array.from(a.dataSync()).map((x) => +x.toFixed(6)), [0.01, -0.01, 0.005]);
+  assert.deepEqual(Array.from(b.dataSync()).map((x) => +x.toFixed(6)), [-0.01, 0.001]);
+  fns.clipWeights([a], 0.002);
+  assert.deepEqual(Array.from(a.dataSync()).map((x) => +x.toFixed(6)), [0.002, -0.002, 0.002]);
+});
