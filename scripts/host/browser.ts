@@ -44,9 +44,17 @@ export async function waitFor<T>(log: Log, what: string, timeoutMs: number, fn: 
     log(`  ok after ${((Date.now() - t0) / 1000).toFixed(1)}s: ${what}`);
     return v;
   } catch (e) {
-    throw new Error(`timed out or failed after ${((Date.now() - t0) / 1000).toFixed(1)}s waiting for ${what}: ${(e as Error).message.split('\n')[0]}`);
+    const msg = e instanceof WaitAborted ? (e as Error).message : (e as Error).message.split('\n')[0];
+    throw new Error(`${e instanceof WaitAborted ? 'gave up' : 'timed out or failed'} after ${((Date.now() - t0) / 1000).toFixed(1)}s waiting for ${what}: ${msg}`);
   }
 }
+
+/**
+ * Thrown from a poll() probe to end the wait at once (the awaited thing can no
+ * longer happen: the run failed, an error dialog is up). Any other error a
+ * probe throws counts as "not yet" (frames reload, elements come and go).
+ */
+export class WaitAborted extends Error {}
 
 /** Poll `probe` until it returns a truthy value or the time is up. */
 export async function poll<T>(log: Log, what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false>, intervalMs = 250): Promise<T> {
@@ -59,12 +67,32 @@ export async function poll<T>(log: Log, what: string, timeoutMs: number, probe: 
         if (v) return v as T;
         last = v;
       } catch (e) {
+        if (e instanceof WaitAborted) throw e;
         last = (e as Error).message;
       }
       if (Date.now() > deadline) throw new Error(`last probe: ${JSON.stringify(last)}`);
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   });
+}
+
+/**
+ * poll() that also watches the workbench: an error dialog ("Command … resulted
+ * in an error") or an error notification ends the wait at once, with its text.
+ */
+export async function pollPage<T>(page: Page, log: Log, what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false>, intervalMs = 250): Promise<T> {
+  return poll(
+    log,
+    what,
+    timeoutMs,
+    async () => {
+      const modal = await dialogs(page).catch(() => [] as string[]);
+      const errs = await errorNotifications(page).catch(() => [] as string[]);
+      if (modal.length || errs.length) throw new WaitAborted(`the workbench shows an error: ${[...modal, ...errs].join(' | ')}`);
+      return probe();
+    },
+    intervalMs,
+  );
 }
 
 export async function openWorkbench(page: Page, url: string, log: Log): Promise<void> {
@@ -172,6 +200,13 @@ export async function waitForExtension(page: Page, log: Log, timeoutMs = 45_000)
   await waitFor(log, 'GAN Workbench in the activity bar (extension registered)', timeoutMs, () =>
     page.locator('.activitybar .action-item a[aria-label^="GAN Workbench"]').first().waitFor({ state: 'attached', timeout: timeoutMs }),
   );
+}
+
+/** Error notification toasts on screen (their messages). */
+export async function errorNotifications(page: Page): Promise<string[]> {
+  return page
+    .locator('.notification-toast .notification-list-item:has(.codicon-error) .notification-list-item-message')
+    .evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
 }
 
 /** Text of modal dialogs on screen (e.g. "Command … resulted in an error"). */

@@ -27,8 +27,10 @@ import {
   openWorkbench,
   pickQuickItem,
   poll,
+  pollPage,
   runCommand,
   waitForExtension,
+  WaitAborted,
   webviewFrame,
 } from '../../scripts/host/browser';
 import { runExtensionTests } from '../../scripts/host/extensionTests';
@@ -71,18 +73,35 @@ function runsOnDisk(workspace: string): RunOnDisk[] {
     });
 }
 
-/** A trainer is started so it outlives its window: never leave one running. */
+/**
+ * A trainer is started so it outlives its window: never leave one running.
+ * Only runs that still hold lock.json or say they are live (a pid in a
+ * finished run's status.json may belong to someone else by now).
+ */
 function killLiveTrainers(workspace: string): void {
+  const killed = new Set<number>();
   for (const r of runsOnDisk(workspace)) {
-    for (const f of ['lock.json', 'status.json']) {
+    const pids: unknown[] = [];
+    try {
+      pids.push((JSON.parse(readFileSync(join(r.dir, 'lock.json'), 'utf8')) as { pid?: number }).pid);
+    } catch {
+      /* no lock: the trainer released it */
+    }
+    if (['starting', 'running', 'paused'].includes(r.state ?? '')) {
       try {
-        const pid = (JSON.parse(readFileSync(join(r.dir, f), 'utf8')) as { pid?: number }).pid;
-        if (typeof pid === 'number' && pid > 1) {
-          process.kill(pid, 'SIGKILL');
-          log(`killed leftover trainer pid ${pid} (${r.dir})`);
-        }
+        pids.push((JSON.parse(readFileSync(join(r.dir, 'status.json'), 'utf8')) as { pid?: number }).pid);
       } catch {
-        /* no file, no pid, or already gone */
+        /* none */
+      }
+    }
+    for (const pid of pids) {
+      if (typeof pid !== 'number' || pid <= 1 || killed.has(pid)) continue;
+      killed.add(pid);
+      try {
+        process.kill(pid, 'SIGKILL');
+        log(`killed leftover trainer pid ${pid} (${r.dir})`);
+      } catch {
+        /* already gone */
       }
     }
   }
@@ -178,11 +197,11 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       const name = await acceptInputBox(p, log);
       assert.ok(name, 'the name input box offers a default name');
       configFile = join(uiWorkspace, name, 'gan.config.json');
-      await poll(log, `${name}/gan.config.json on disk`, 15_000, async () => existsSync(configFile));
+      await pollPage(p, log, `${name}/gan.config.json on disk`, 15_000, async () => existsSync(configFile));
       const cfg = JSON.parse(readFileSync(configFile, 'utf8')) as { variant?: string; data?: { name?: string } };
       assert.equal(cfg.variant, 'gan-ns');
       assert.equal(cfg.data?.name, '8gaussians');
-      await poll(log, 'the gan.config.json editor to be open', 15_000, async () =>
+      await pollPage(p, log, 'the gan.config.json editor to be open', 15_000, async () =>
         (await p.locator('.tabs-container .tab.active').getAttribute('aria-label'))?.includes('gan.config.json'),
       );
     });
@@ -194,13 +213,13 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       const p = page!;
       const before = new Set(runsOnDisk(uiWorkspace).map((r) => r.dir));
       await runCommand(p, 'GAN: Start Training', log);
-      const run = await poll(log, 'a run folder in .gan/runs', 30_000, async () => runsOnDisk(uiWorkspace).find((r) => !before.has(r.dir)));
+      const run = await pollPage(p, log, 'a run folder in .gan/runs', 30_000, async () => runsOnDisk(uiWorkspace).find((r) => !before.has(r.dir)));
       runDir = run.dir;
       log(`run folder: ${runDir}`);
-      await poll(log, 'the dashboard webview (iframe.webview.ready)', 30_000, async () => (await p.locator('iframe.webview.ready').count()) > 0);
+      await pollPage(p, log, 'the dashboard webview (iframe.webview.ready)', 30_000, async () => (await p.locator('iframe.webview.ready').count()) > 0);
       const dash = webviewFrame(p);
-      await poll(log, 'dashboard body[data-ready="true"]', 30_000, async () => (await dash.locator('body[data-ready="true"]').count()) > 0);
-      await poll(log, '#run-state to read "running"', 90_000, async () => {
+      await pollPage(p, log, 'dashboard body[data-ready="true"]', 30_000, async () => (await dash.locator('body[data-ready="true"]').count()) > 0);
+      await pollPage(p, log, '#run-state to read "running"', 90_000, async () => {
         const r = runsOnDisk(uiWorkspace).find((x) => x.dir === runDir);
         if (r && ['failed', 'diverged', 'killed', 'completed', 'stopped'].includes(r.state ?? '')) {
           let tail = '';
@@ -209,21 +228,21 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
           } catch {
             /* none */
           }
-          throw new Error(`run ended as '${r.state}' before the dashboard showed it running; trainer.log:\n${tail}`);
+          throw new WaitAborted(`run ended as '${r.state}' before the dashboard showed it running; trainer.log:\n${tail}`);
         }
         return (await dash.locator('#run-state').innerText()).trim() === 'running';
       });
       const points = async () => Number((await dash.locator('#chart-losses').getAttribute('data-points')) ?? '0');
-      const first = await poll(log, '#chart-losses data-points > 0', 60_000, async () => {
+      const first = await pollPage(p, log, '#chart-losses data-points > 0', 60_000, async () => {
         const n = await points();
         return n > 0 ? n : undefined;
       });
-      const grown = await poll(log, `#chart-losses data-points to grow past ${first}`, 45_000, async () => {
+      const grown = await pollPage(p, log, `#chart-losses data-points to grow past ${first}`, 45_000, async () => {
         const n = await points();
         return n > first ? n : undefined;
       });
       log(`loss chart: ${first} → ${grown} points`);
-      const drawn = await poll(log, '#scatter data-drawn-points > 0', 60_000, async () => {
+      const drawn = await pollPage(p, log, '#scatter data-drawn-points > 0', 60_000, async () => {
         const n = Number((await dash.locator('#scatter').getAttribute('data-drawn-points')) ?? '0');
         return n > 0 ? n : undefined;
       });
@@ -238,8 +257,8 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       const p = page!;
       const dash = webviewFrame(p);
       await dash.locator('#btn-stop').click({ timeout: 10_000 });
-      await poll(log, '#run-state to read "stopped"', 30_000, async () => (await dash.locator('#run-state').innerText()).trim() === 'stopped');
-      const r = await poll(log, `${runDir}/status.json state "stopped"`, 15_000, async () => {
+      await pollPage(p, log, '#run-state to read "stopped"', 30_000, async () => (await dash.locator('#run-state').innerText()).trim() === 'stopped');
+      const r = await pollPage(p, log, `${runDir}/status.json state "stopped"`, 15_000, async () => {
         const x = runsOnDisk(uiWorkspace).find((y) => y.dir === runDir);
         return x?.state === 'stopped' ? x : undefined;
       });

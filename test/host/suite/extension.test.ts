@@ -21,6 +21,24 @@ interface RunInfo {
   metricLines: number;
 }
 
+/**
+ * The object `activate` returns (src/extension/extension.ts GanWorkbenchApi);
+ * declared here, not imported, so this suite checks the real shape at run time.
+ */
+interface GanWorkbenchApi {
+  runs(): Array<{ dir: string; live: boolean; connected: boolean }>;
+  refresh(): void;
+  dashboards(): string[];
+  statusBarTexts(): string[];
+}
+
+function apiOf(ext: vscode.Extension<unknown> | undefined): GanWorkbenchApi {
+  const api = ext?.exports as Partial<GanWorkbenchApi> | undefined;
+  assert.ok(api, 'activate() returned nothing (expected the GanWorkbenchApi)');
+  for (const k of ['runs', 'refresh', 'dashboards', 'statusBarTexts'] as const) assert.equal(typeof api[k], 'function', `activate() result has no ${k}()`);
+  return api as GanWorkbenchApi;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function workspaceRoot(): string {
@@ -79,6 +97,7 @@ function killLiveTrainers(root: string): void {
     const lock = readJson(path.join(r.dir, 'lock.json')) as { pid?: number } | undefined;
     const status = readJson(path.join(r.dir, 'status.json')) as { pid?: number } | undefined;
     for (const pid of new Set([lock?.pid, status?.pid])) {
+      if (r.state && !['starting', 'running', 'paused'].includes(r.state) && !lock) continue;
       if (typeof pid === 'number' && pid > 1 && pid !== process.pid) {
         try {
           process.kill(pid, 'SIGKILL');
@@ -106,6 +125,7 @@ export function defineTests(): void {
       await ext.activate();
       assert.equal(ext.isActive, true, 'extension did not become active');
       console.log(`  activated ${EXTENSION_ID} from ${ext.extensionUri.fsPath}; exports: ${Object.keys((ext.exports as object) ?? {}).join(', ') || '(none)'}`);
+      apiOf(ext);
     });
 
     test('every command in package.json contributes.commands is registered', async function () {
@@ -177,6 +197,12 @@ export function defineTests(): void {
         return r && r.metricLines > running.metricLines ? r : undefined;
       });
       console.log(`  grew to ${grown.metricLines} metric lines`);
+      const api = apiOf(ext);
+      api.refresh();
+      const live = await until('the API to list the run as live and connected', 15_000, () => api.runs().find((r) => r.dir === run.dir && r.live && r.connected));
+      assert.ok(live);
+      await until('the run\'s dashboard to be open', 15_000, () => api.dashboards().includes(run.dir));
+      assert.ok(api.statusBarTexts().length > 0, 'no status bar item for the live run');
 
       await vscode.commands.executeCommand('ganWorkbench.stopTraining', vscode.Uri.file(run.dir));
       const stopped = await until(`${path.basename(run.dir)}/status.json state "stopped"`, 30_000, () => {
@@ -184,6 +210,7 @@ export function defineTests(): void {
         return r?.state === 'stopped' ? r : undefined;
       });
       console.log(`  stopped at step ${stopped.step}`);
+      await until('the API to list the run as no longer live', 15_000, () => api.runs().find((r) => r.dir === run.dir && !r.live));
     });
   });
 }
