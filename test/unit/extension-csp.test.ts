@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, dashboardHtml, makeNonce, missingBundleHtml } from '../../src/extension/dashboard/html';
+import { contentSecurityPolicy, dashboardHtml, makeNonce, messageHtml } from '../../src/extension/dashboard/html';
 
-const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
+// What VS Code 1.100 (code-server) really gives as webview.cspSource.
+const CSP_SOURCE = "'self' https://*.vscode-cdn.net";
+const CSP_SOURCES = ["'self'", 'https://*.vscode-cdn.net'];
+const RESOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 
 function build(nonce = makeNonce()) {
   return {
@@ -10,8 +13,8 @@ function build(nonce = makeNonce()) {
     html: dashboardHtml({
       cspSource: CSP_SOURCE,
       nonce,
-      scriptUri: `${CSP_SOURCE}/ext/dist/webview/dashboard.js`,
-      styleUri: `${CSP_SOURCE}/ext/dist/webview/dashboard.css`,
+      scriptUri: `${RESOURCE}/ext/dist/webview/dashboard.js`,
+      styleUri: `${RESOURCE}/ext/dist/webview/dashboard.css`,
       title: 'GAN: run-1',
     }),
   };
@@ -39,9 +42,9 @@ test('the dashboard CSP is strict, and fails this test if it loosens', () => {
   assert.deepEqual([...policy.keys()].sort(), ['default-src', 'font-src', 'img-src', 'script-src', 'style-src']);
   assert.deepEqual(policy.get('default-src'), ["'none'"]);
   assert.deepEqual(policy.get('script-src'), [`'nonce-${nonce}'`], 'scripts only by nonce');
-  assert.deepEqual(policy.get('style-src'), [CSP_SOURCE]);
-  assert.deepEqual(policy.get('img-src'), [CSP_SOURCE, 'data:']);
-  assert.deepEqual(policy.get('font-src'), [CSP_SOURCE]);
+  assert.deepEqual(policy.get('style-src'), CSP_SOURCES);
+  assert.deepEqual(policy.get('img-src'), [...CSP_SOURCES, 'data:']);
+  assert.deepEqual(policy.get('font-src'), CSP_SOURCES);
   const all = [...policy.values()].flat();
   for (const s of all) {
     assert.doesNotMatch(s, /unsafe-|strict-dynamic|wasm-unsafe|^\*$|^https?:$|^http:\/\//i, `no loosening source: ${s}`);
@@ -74,15 +77,30 @@ test('a fresh nonce per load: 128 random bits, never repeated', () => {
 
 test('hostile values cannot break out of the policy or the page', () => {
   assert.throws(() => contentSecurityPolicy(CSP_SOURCE, "abc' 'unsafe-inline"));
-  assert.throws(() => contentSecurityPolicy("x; script-src 'unsafe-eval'", makeNonce()));
+  for (const bad of [
+    "x; script-src 'unsafe-eval'",
+    "'self' 'unsafe-inline'",
+    "'self' *",
+    'https:',
+    'https://*',
+    'https://*/',
+    "https://a.b 'unsafe-eval'",
+    'https://a.b,https://c.d',
+    'https://a.b\nscript-src *',
+    '',
+  ]) {
+    assert.throws(() => contentSecurityPolicy(bad, makeNonce()), /unexpected webview cspSource/, JSON.stringify(bad));
+  }
+  for (const good of ["'self' https://*.vscode-cdn.net", 'vscode-webview://1234abcd', 'https://file+.vscode-resource.vscode-cdn.net']) {
+    assert.doesNotThrow(() => contentSecurityPolicy(good, makeNonce()), good);
+  }
   const html = dashboardHtml({ cspSource: CSP_SOURCE, nonce: makeNonce(), scriptUri: '"><script>alert(1)</script>', styleUri: 'x', title: '</title><script>x</script>' });
   assert.equal([...html.matchAll(/<script\b/gi)].length, 1);
 });
 
-test('the page shown when the bundle is missing has no script at all and the same policy', () => {
-  const nonce = makeNonce();
-  const html = missingBundleHtml(CSP_SOURCE, nonce, 'dist/webview/dashboard.js is missing <b>');
-  assert.doesNotMatch(html, /<script/i);
-  assert.deepEqual(policyOf(html).get('default-src'), ["'none'"]);
+test('the page shown when the dashboard cannot load has no script and denies everything', () => {
+  const html = messageHtml('dist/webview/dashboard.js is missing <b>');
+  assert.doesNotMatch(html, /<script|<link|<img/i);
+  assert.deepEqual([...policyOf(html).entries()], [['default-src', ["'none'"]]]);
   assert.match(html, /is missing &lt;b&gt;/);
 });

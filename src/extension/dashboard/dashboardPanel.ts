@@ -12,7 +12,7 @@ import { parseMessage, WebviewToHostSchema, type HostToWebview, type WebviewToHo
 import type { Logger } from '../logger';
 import { recordsAfter } from '../runs/metricsMerge';
 import type { RunEvent, RunManager } from '../runs/runManager';
-import { dashboardHtml, makeNonce, missingBundleHtml } from './html';
+import { dashboardHtml, makeNonce, messageHtml } from './html';
 import { buildInit } from './initMessage';
 
 export const DASHBOARD_VIEW_TYPE = 'ganWorkbench.dashboard';
@@ -72,18 +72,25 @@ class DashboardPanel implements vscode.Disposable {
 
   private render(): void {
     const webview = this.panel.webview;
-    const nonce = makeNonce();
     const distDir = path.join(this.context.extensionPath, 'dist', 'webview');
     if (!fs.existsSync(path.join(distDir, 'dashboard.js'))) {
-      webview.html = missingBundleHtml(
-        webview.cspSource,
-        nonce,
-        `The dashboard of ${this.id} cannot load: ${path.join(distDir, 'dashboard.js')} is missing. Build the extension (npm run build) and reopen it.`,
-      );
+      webview.html = messageHtml(`The dashboard of ${this.id} cannot load: ${path.join(distDir, 'dashboard.js')} is missing. Build the extension (npm run build) and reopen it.`);
       return;
     }
     const uri = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', f)).toString();
-    webview.html = dashboardHtml({ cspSource: webview.cspSource, nonce, scriptUri: uri('dashboard.js'), styleUri: uri('dashboard.css'), title: `${TITLE_PREFIX}${this.id}` });
+    try {
+      webview.html = dashboardHtml({
+        cspSource: webview.cspSource,
+        nonce: makeNonce(),
+        scriptUri: uri('dashboard.js'),
+        styleUri: uri('dashboard.css'),
+        title: `${TITLE_PREFIX}${this.id}`,
+      });
+    } catch (e) {
+      // Never loosen the policy to make a page load: say why it cannot.
+      this.log.error(`${this.id}: dashboard not loaded: ${(e as Error).message}`);
+      webview.html = messageHtml(`The dashboard of ${this.id} cannot load safely here: ${(e as Error).message}`);
+    }
   }
 
   private post(msg: HostToWebview): void {

@@ -12,9 +12,24 @@ export function makeNonce(): string {
   return randomBytes(16).toString('base64');
 }
 
+/**
+ * One source of webview.cspSource: VS Code gives `'self'` and/or host
+ * sources such as `https://*.vscode-cdn.net` or `vscode-webview://<id>`.
+ * Anything else (a bare scheme, `*`, a keyword like 'unsafe-inline', a `;`
+ * starting a new directive) would loosen the policy and is refused.
+ */
+function isSafeSource(token: string): boolean {
+  if (token === "'self'") return true;
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/\s;,'"]+)(\/[^\s;,'"*]*)?$/i.exec(token);
+  // Host: a name, optionally under one leading wildcard label (*.example.net).
+  return m !== null && /^(\*\.)?[a-z0-9+-]+(\.[a-z0-9+-]+)*(:\d+)?$/i.test(m[1]);
+}
+
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   if (!/^[A-Za-z0-9+/_-]+=*$/.test(nonce)) throw new Error('nonce must be base64');
-  if (/[;'"\s]/.test(cspSource.replace(/ /g, ''))) throw new Error(`unexpected webview cspSource: ${cspSource}`);
+  const sources = cspSource.trim().split(/ +/);
+  if (!sources.length || !sources.every(isSafeSource)) throw new Error(`unexpected webview cspSource: ${cspSource}`);
+  cspSource = sources.join(' ');
   return [
     `default-src 'none'`,
     `script-src 'nonce-${nonce}'`,
@@ -59,11 +74,12 @@ export function dashboardHtml(i: DashboardHtmlInput): string {
 }
 
 /**
- * A page without any script, for when the dashboard bundle is missing (an
- * unbuilt checkout): says what to do instead of showing a blank panel.
+ * A page without any script or resource (policy `default-src 'none'`), for
+ * when the dashboard cannot load (an unbuilt checkout, an unexpected host):
+ * says what is wrong instead of showing a blank panel.
  */
-export function missingBundleHtml(cspSource: string, nonce: string, message: string): string {
-  const csp = contentSecurityPolicy(cspSource, nonce);
+export function messageHtml(message: string): string {
+  const csp = "default-src 'none';";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

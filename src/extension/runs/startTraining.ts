@@ -217,7 +217,13 @@ export async function startTraining(deps: StartDeps, arg?: unknown): Promise<Sta
       return undefined;
     }
     deps.manager.adopt(dir, spawned.exit);
-    if (opts.openDashboard !== false) deps.openDashboard(dir);
+    if (opts.openDashboard !== false) {
+      try {
+        deps.openDashboard(dir);
+      } catch (e) {
+        deps.log.error(`${id}: could not open the dashboard: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
     return { runDir: dir, runId: id, pid: spawned.pid };
   });
 }
