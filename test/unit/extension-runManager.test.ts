@@ -172,3 +172,22 @@ test('dispose closes connections but leaves trainers running', async () => {
     second.m.dispose();
   }
 });
+
+test('a control sent before the connection is up waits for it (a trainer that listens late)', async () => {
+  const root = tmpDir();
+  const config = makeExperiment(root, 'early-stop');
+  const runDir = path.join(root, '.gan', 'runs', 'early-stop-1');
+  await startFake(config, runDir, { FAKE_TRAINER_MODE: 'late-listen' });
+  const { m, ended } = manager([root]);
+  try {
+    m.scan();
+    assert.equal(m.get(runDir)?.connected, false, 'not connected yet: the socket opens 600 ms after the lock');
+    assert.equal(m.control(runDir, 'stop'), false);
+    assert.equal(await m.controlWhenConnected(runDir, 'stop', 5000), true);
+    await waitFor('stopped', () => ended.length === 1, 5000);
+    assert.equal(ended[0].status.state, 'stopped');
+    assert.equal(await m.controlWhenConnected(runDir, 'stop', 200), false, 'nothing to stop any more');
+  } finally {
+    m.dispose();
+  }
+});

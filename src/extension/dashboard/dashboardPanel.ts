@@ -24,6 +24,7 @@ class DashboardPanel implements vscode.Disposable {
   private initialized = false;
   private lastStep = -1;
   private lastSnapshotStep = -1;
+  private lastStatusAt = 0;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -121,9 +122,9 @@ class DashboardPanel implements vscode.Disposable {
           this.notice('warn', `${this.id} is not training (${entry?.summary.status.state ?? 'unknown state'}): pause, resume, stop and sample now apply to a live run.`);
           return;
         }
-        if (!this.manager.control(this.dir, msg.action)) {
-          this.notice('warn', `Not connected to the trainer of ${this.id} right now (reconnecting); '${msg.action}' was not sent. Try again in a moment.`);
-        }
+        void this.manager.controlWhenConnected(this.dir, msg.action).then((sent) => {
+          if (!sent) this.notice('warn', `Cannot reach the trainer of ${this.id} right now (reconnecting); '${msg.action}' was not sent. Try again in a moment.`);
+        });
         return;
       }
     }
@@ -151,6 +152,13 @@ class DashboardPanel implements vscode.Disposable {
         const fresh = recordsAfter(e.records, this.lastStep);
         this.lastStep = fresh.last;
         if (fresh.records.length) this.post({ type: 'metrics', records: fresh.records });
+        // The trainer sends status on changes; the step and speed in the
+        // header follow the metrics, at most once a second.
+        const status = this.manager.get(this.dir)?.summary.status;
+        if (status && Date.now() - this.lastStatusAt >= 1000) {
+          this.lastStatusAt = Date.now();
+          this.post({ type: 'status', status });
+        }
         return;
       }
       case 'snapshot':
@@ -160,6 +168,7 @@ class DashboardPanel implements vscode.Disposable {
         }
         return;
       case 'status':
+        this.lastStatusAt = Date.now();
         this.post({ type: 'status', status: e.status });
         return;
       case 'log':

@@ -53,7 +53,7 @@ export async function stopTraining(deps: RunCommandDeps, arg?: unknown): Promise
     void vscode.window.showInformationMessage(`GAN: ${entry.id} is not training (${entry.summary.status.state}).`);
     return false;
   }
-  if (!deps.manager.control(dir, 'stop')) {
+  if (!(await deps.manager.controlWhenConnected(dir, 'stop'))) {
     void vscode.window.showErrorMessage(
       `GAN: cannot reach the trainer of ${entry.id} right now${entry.summary.status.pid ? ` (pid ${entry.summary.status.pid})` : ''}; it is reconnecting. Try again in a moment.`,
     );

@@ -190,6 +190,20 @@ export class RunManager implements Disposable {
     return ok;
   }
 
+  /**
+   * Send a control action, waiting up to `timeoutMs` for the connection when
+   * the run is live but not connected yet (just started, or reconnecting).
+   */
+  async controlWhenConnected(dir: string, action: ControlAction, timeoutMs = 3000): Promise<boolean> {
+    dir = path.resolve(dir);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.control(dir, action)) return true;
+      if (this.disposed || !this.liveStates.has(dir) || Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.changeTimer) clearTimeout(this.changeTimer);
