@@ -145,6 +145,8 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
 
   before(() => {
     mkdirSync(ARTIFACTS, { recursive: true });
+    // Old failure screenshots would pass for this run's.
+    for (const f of readdirSync(ARTIFACTS)) if (/^failure-.*\.png$/.test(f)) rmSync(join(ARTIFACTS, f), { force: true });
     uiWorkspace = mkdtempSync(join(tmpdir(), 'gan-ui-ws-'));
     suiteWorkspace = mkdtempSync(join(tmpdir(), 'gan-suite-ws-'));
   });
@@ -164,17 +166,13 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
     await step('start host', async () => {
       const missing = BUNDLES.filter((b) => !existsSync(join(REPO_ROOT, b)));
       if (missing.length) throw new Error(`missing build outputs ${missing.join(', ')} — run \`npm run build\` first`);
-      try {
-        host = await startHost({ log, keepTemp: KEEP });
-      } catch (e) {
-        throw new Error(`cannot start the VS Code host (code-server): ${(e as Error).message}`);
-      }
-      try {
-        browser = await launchBrowser();
-      } catch (e) {
-        throw new Error(`cannot start Chromium: ${(e as Error).message}`);
-      }
-      page = await newPage(browser);
+      // Both at once: each takes a few seconds.
+      const [h, b] = await Promise.allSettled([startHost({ log, keepTemp: KEEP }), launchBrowser()]);
+      if (h.status === 'fulfilled') host = h.value;
+      if (b.status === 'fulfilled') browser = b.value;
+      if (h.status === 'rejected') throw new Error(`cannot start the VS Code host (code-server): ${(h.reason as Error).message}`);
+      if (b.status === 'rejected') throw new Error(`cannot start Chromium: ${(b.reason as Error).message}`);
+      page = await newPage(b.value);
     });
   });
 
