@@ -7,13 +7,13 @@
  * (test/host/ui.test.ts) receives through window.codeAutomationExit.
  */
 import Mocha from 'mocha';
-import { defineTests } from './extension.test';
+import { defineTests } from './hostTests';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
   // Install suite/test/suiteSetup… as globals, then let the bundled test
   // module declare its tests (there are no files for mocha to load).
-  mocha.suite.emit('pre-require', globalThis, 'test/host/suite/extension.test.ts', mocha);
+  mocha.suite.emit('pre-require', globalThis, 'test/host/suite/hostTests.ts', mocha);
   defineTests();
   return new Promise((resolve, reject) => {
     try {

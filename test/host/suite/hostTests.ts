@@ -6,6 +6,8 @@
  * (extensionDevelopmentPath + extensionTestsPath).
  *
  * The workspace folder is a fresh empty temp folder made by the runner.
+ * Not named *.test.ts on purpose: it imports 'vscode', so a plain-Node test
+ * glob must never pick it up.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
