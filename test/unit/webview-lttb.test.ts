@@ -91,3 +91,8 @@ test('decimate with very many gaps stays within budget and still shows gaps', ()
   assert.ok(pts.some((p) => p.y !== null));
   for (let i = 1; i < pts.length; i++) assert.ok(pts[i].x >= pts[i - 1].x, 'sorted by x');
 });
+
+test('decimate with the no-gaps hint draws the same as without it', () => {
+  const { xs, ys } = wave(50_000);
+  assert.deepEqual(decimate(xs, ys, xs.length, 700, true), decimate(xs, ys, xs.length, 700));
+});

@@ -48,6 +48,8 @@ test('init then metrics appends', () => {
   assert.deepEqual(g.xs, [0, 1]);
   assert.equal(g.ys[0], 2);
   assert.ok(Number.isNaN(g.ys[1]), 'null is a gap (NaN)');
+  assert.equal(s.series.get('lossG')?.column.gaps, 1);
+  assert.equal(s.series.get('lossD')?.column.gaps, 0);
   assert.equal(s.chartPoints.losses, 2);
   assert.equal(s.chartPoints.gradients, 1);
   assert.equal(s.chartPoints.distance, 0);
@@ -86,6 +88,24 @@ test('appending to an older state again does not disturb the newer one', () => {
   assert.deepEqual(values(a, 'lossD').ys, [1, 2]);
   assert.deepEqual(values(b, 'lossD').ys, [1, 99]);
   assert.deepEqual(values(s0, 'lossD').ys, [1]);
+});
+
+test('a metric missing from some records keeps the right steps, within and across messages', () => {
+  let s = receive(initialState(), initMsg([rec(0, { lossD: 1, swd: 5 }), rec(1, { lossD: 2 }), rec(2, { lossD: 3, swd: 6 })]));
+  assert.equal(s.series.get('lossD')?.xs, null, 'present in every record: shares the step column');
+  assert.notEqual(s.series.get('swd')?.xs, null, 'missing from a record: keeps its own steps');
+  assert.deepEqual(values(s, 'swd'), { xs: [0, 2], ys: [5, 6] });
+  s = apply(s, { type: 'metrics', records: [rec(3, { swd: 7 }), rec(4, { lossD: 5 })] });
+  assert.deepEqual(values(s, 'lossD'), { xs: [0, 1, 2, 4], ys: [1, 2, 3, 5] });
+  assert.deepEqual(values(s, 'swd'), { xs: [0, 2, 3], ys: [5, 6, 7] });
+  s = apply(s, { type: 'metrics', records: [rec(5, { gp: 1 }), rec(6, { gp: 2 })] });
+  s = apply(s, { type: 'metrics', records: [rec(7, { gp: 3 })] });
+  assert.equal(s.series.get('gp')?.xs, null, 'dense from its first record on');
+  assert.deepEqual(values(s, 'gp'), { xs: [5, 6, 7], ys: [1, 2, 3] });
+  s = apply(s, { type: 'metrics', records: [rec(8, { lossD: 9 }), rec(9, { gp: 4 })] });
+  assert.deepEqual(values(s, 'gp'), { xs: [5, 6, 7, 9], ys: [1, 2, 3, 4] });
+  assert.deepEqual(values(s, 'lossD'), { xs: [0, 1, 2, 4, 8], ys: [1, 2, 3, 5, 9] });
+  assert.equal(s.records, 10);
 });
 
 test('many appends grow the columns and keep every point', () => {

@@ -2,9 +2,9 @@
  * Which chart draws which metric, and under which label. Pure; derived from
  * the shared METRICS table so the dashboard follows the protocol.
  */
-import { METRICS, type MetricInfo } from '../../src/protocol/metrics';
+import { CHARTS as CHART_ORDER, METRICS, type ChartId } from '../../src/protocol/metrics';
 
-export type ChartId = MetricInfo['chart'];
+export type { ChartId };
 
 export interface ChartInfo {
   readonly id: ChartId;
@@ -13,18 +13,20 @@ export interface ChartInfo {
   readonly logToggle: boolean;
 }
 
-export const CHARTS: readonly ChartInfo[] = [
-  { id: 'losses', title: 'Losses', logToggle: false },
-  { id: 'distance', title: 'Distance estimates', logToggle: false },
-  { id: 'gradients', title: 'Gradient norms', logToggle: true },
-  { id: 'outputs', title: 'Discriminator outputs', logToggle: false },
-  { id: 'speed', title: 'Speed', logToggle: false },
-];
+// A Record over ChartId: a chart added to the protocol without a title here is a type error.
+const INFO: Record<ChartId, Omit<ChartInfo, 'id'>> = {
+  losses: { title: 'Losses', logToggle: false },
+  distance: { title: 'Distance estimates', logToggle: false },
+  gradients: { title: 'Gradient norms', logToggle: true },
+  outputs: { title: 'Discriminator outputs', logToggle: false },
+  quality: { title: 'Sample quality', logToggle: false },
+  speed: { title: 'Speed', logToggle: false },
+};
 
-export const CHART_IDS: readonly ChartId[] = CHARTS.map((c) => c.id);
+/** The dashboard's charts in display order (the protocol's order). */
+export const CHARTS: readonly ChartInfo[] = CHART_ORDER.map((id) => ({ id, ...INFO[id] }));
 
-/** Record fields that are not metrics. */
-export const NON_METRIC_KEYS: ReadonlySet<string> = new Set(['step', 'time']);
+export const CHART_IDS: readonly ChartId[] = CHART_ORDER;
 
 const byKey = new Map(METRICS.map((m) => [m.key, m]));
 
@@ -52,4 +54,22 @@ export const EXTRA_ORDER_BASE = 1000;
 export function orderOf(key: string, extrasSeen: number): number {
   const i = METRICS.findIndex((m) => m.key === key);
   return i >= 0 ? i : EXTRA_ORDER_BASE + extrasSeen;
+}
+
+/**
+ * A series' colour slot within its chart, stable as metrics appear: known
+ * metrics by their place among their chart's METRICS (so the D-side metric
+ * is the first colour and the G side the second on every chart), extras after.
+ */
+export function paletteIndex(key: string, chart: ChartId, order: number): number {
+  const known = METRICS.filter((m) => m.chart === chart);
+  const i = known.findIndex((m) => m.key === key);
+  return i >= 0 ? i : known.length + Math.max(0, order - EXTRA_ORDER_BASE);
+}
+
+/** Descriptions of a chart's known metrics, for its title tooltip. */
+export function chartDescription(chart: ChartId): string {
+  return METRICS.filter((m) => m.chart === chart)
+    .map((m) => `${m.label}: ${m.description}`)
+    .join('\n');
 }

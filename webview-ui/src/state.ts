@@ -11,8 +11,8 @@
 import { dispatch, type Handlers, type HostToWebview, type RunSummary } from '../../src/protocol/messages';
 import type { MetricRecord, Snapshot } from '../../src/protocol/metrics';
 import type { RunState, RunStatus } from '../../src/protocol/run';
-import { CHART_IDS, chartOf, EXTRA_ORDER_BASE, labelOf, NON_METRIC_KEYS, orderOf, type ChartId } from './catalog';
-import { ColumnWriter, emptyColumn, type Column } from './store';
+import { CHART_IDS, chartOf, EXTRA_ORDER_BASE, labelOf, orderOf, type ChartId } from './catalog';
+import { emptyVec, VecWriter, type Column, type Vec } from './store';
 import { parseHostMessage } from './validate';
 
 export type NoticeLevel = 'info' | 'warn' | 'error';
@@ -29,6 +29,17 @@ export interface Series {
   readonly chart: ChartId;
   /** Drawing order within its chart (and so its colour). */
   readonly order: number;
+  /** Values, NaN for null (a gap). */
+  readonly ys: Vec;
+  /**
+   * Steps of the values, or null while the series is dense: present in every
+   * record since record number `offset`, its steps are then those of the
+   * shared `steps` vector from there (most metrics are; this halves memory
+   * and write traffic at 10^6 records).
+   */
+  readonly xs: Vec | null;
+  readonly offset: number;
+  /** x/y views for drawing. */
   readonly column: Column;
 }
 
@@ -43,6 +54,8 @@ export interface ViewState {
   /** The latest status (from init or a `status` message). */
   readonly status: RunStatus | null;
   readonly series: ReadonlyMap<string, Series>;
+  /** The step of every record received, in order. */
+  readonly steps: Vec;
   /** Records received that have a value (non-null) for any metric of each chart. */
   readonly chartPoints: ChartCounts;
   /** Records received in all. */
@@ -68,6 +81,7 @@ export function initialState(): ViewState {
     run: null,
     status: null,
     series: new Map(),
+    steps: emptyVec(),
     chartPoints: zeroCounts(),
     records: 0,
     lastStep: 0,
@@ -129,27 +143,41 @@ export function addNotices(state: ViewState, items: ReadonlyArray<{ level: Notic
   return { ...state, notices: notices.length > MAX_NOTICES ? notices.slice(-MAX_NOTICES) : notices, nextNoticeId: id };
 }
 
+interface SeriesWriter {
+  readonly series: Series;
+  readonly ys: VecWriter;
+  /** null while dense. */
+  xs: VecWriter | null;
+  readonly bit: number;
+  gaps: number;
+}
+
 /**
  * Append records to the series. A key present with null is a gap (NaN); a key
  * absent from a record adds nothing (a metric logged every k steps is a line,
  * not dots).
  */
 export function appendRecords(state: ViewState, records: readonly MetricRecord[]): ViewState {
-  if (records.length === 0) return state;
+  const n = records.length;
+  if (n === 0) return state;
   const series = new Map(state.series);
-  const writers = new Map<string, { writer: ColumnWriter; bit: number }>();
+  const writers = new Map<string, SeriesWriter>();
+  const steps = new VecWriter(state.steps, n);
   let extras = 0;
   for (const s of series.values()) if (s.order >= EXTRA_ORDER_BASE) extras++;
   // Per chart, records with a value: counted with one bit per chart.
   const counts = CHART_IDS.map((id) => state.chartPoints[id]);
   let lastStep = state.lastStep;
+  let g = state.records; // global index of the record
 
-  for (const rec of records) {
+  for (let i = 0; i < n; i++, g++) {
+    const rec = records[i];
     const step = rec.step;
     if (step > lastStep) lastStep = step;
+    steps.push(step);
     let hits = 0;
     for (const key in rec) {
-      if (NON_METRIC_KEYS.has(key)) continue;
+      if (key === 'step' || key === 'time') continue;
       const v = rec[key];
       let w = writers.get(key);
       if (w === undefined) {
@@ -157,23 +185,47 @@ export function appendRecords(state: ViewState, records: readonly MetricRecord[]
         if (s === undefined) {
           const order = orderOf(key, extras);
           if (order >= EXTRA_ORDER_BASE) extras++;
-          s = { key, label: labelOf(key), chart: chartOf(key), order, column: emptyColumn() };
-          series.set(key, s);
+          const empty = emptyVec();
+          const column = { xs: empty.buf, ys: empty.buf, length: 0, gaps: 0 };
+          s = { key, label: labelOf(key), chart: chartOf(key), order, ys: empty, xs: null, offset: g, column };
         }
-        w = { writer: new ColumnWriter(s.column, records.length), bit: 1 << CHART_IDS.indexOf(s.chart) };
+        w = {
+          series: s,
+          ys: new VecWriter(s.ys, n),
+          xs: s.xs === null ? null : new VecWriter(s.xs, n),
+          bit: 1 << CHART_IDS.indexOf(s.chart),
+          gaps: s.column.gaps,
+        };
         writers.set(key, w);
       }
-      w.writer.push(step, v === null ? NaN : v);
-      if (v !== null) hits |= w.bit;
+      if (w.xs === null && w.series.offset + w.ys.length !== g) {
+        // A record without this key came between: from here on it keeps its own steps.
+        const xs = new VecWriter(emptyVec(), w.ys.length + n);
+        const from = w.series.offset;
+        for (let j = 0; j < w.ys.length; j++) xs.push(steps.buf[from + j]);
+        w.xs = xs;
+      }
+      if (w.xs !== null) w.xs.push(step);
+      if (v === null) {
+        w.ys.push(NaN);
+        w.gaps++;
+      } else {
+        w.ys.push(v);
+        hits |= w.bit;
+      }
     }
     if (hits !== 0) for (let c = 0; c < counts.length; c++) if (hits & (1 << c)) counts[c]++;
   }
+  const allSteps = steps.finish();
   for (const [key, w] of writers) {
-    const s = series.get(key) as Series;
-    series.set(key, { ...s, column: w.writer.finish() });
+    const ys = w.ys.finish();
+    const xs = w.xs?.finish() ?? null;
+    const s = w.series;
+    const column: Column = { xs: xs ? xs.buf : allSteps.buf.subarray(s.offset), ys: ys.buf, length: ys.length, gaps: w.gaps };
+    series.set(key, { ...s, ys, xs, column });
   }
   const chartPoints = Object.fromEntries(CHART_IDS.map((id, i) => [id, counts[i]])) as Record<ChartId, number>;
-  return { ...state, series, chartPoints, records: state.records + records.length, lastStep };
+  return { ...state, series, steps: allSteps, chartPoints, records: state.records + n, lastStep };
 }
 
 /** The series of one chart in drawing order. */

@@ -42,6 +42,8 @@ export function decimate(
   ys: ArrayLike<number>,
   length: number,
   threshold = MAX_DRAWN_POINTS,
+  /** Known to hold no NaN: skips the scan for gaps. */
+  noGaps = false,
 ): Point[] {
   const out: Point[] = [];
   if (length <= 0 || threshold <= 0) return out;
@@ -52,7 +54,7 @@ export function decimate(
     }
     return out;
   }
-  const runs = finiteRuns(ys, length);
+  const runs: Array<[number, number]> = noGaps ? [[0, length]] : finiteRuns(ys, length);
   const markers = gapMarkers(runs, length);
   const budget = threshold - markers.length - 2 * runs.length;
   if (budget < threshold / 2) return minMaxBuckets(xs, ys, length, threshold);
