@@ -1,0 +1,118 @@
+/**
+ * The whole page: header and buttons on top, the 2-D view and the charts in a
+ * responsive grid, notices at the bottom. `render` takes a view state and
+ * draws it: the cheap parts at once, the charts at most once per animation
+ * frame, with all appends since the last frame coalesced, and with the
+ * expensive part (re-decimating long series) spread over frames.
+ */
+
+/** Chart work per frame after which further full decimations wait for the next frame. */
+const FRAME_BUDGET_MS = 12;
+import type { ControlAction } from '../../../src/protocol/messages';
+import { CHARTS, type ChartId } from '../catalog';
+import { chartSeries, type ViewState } from '../state';
+import { ChartPanel, type FrameBudget } from './charts';
+import { h } from './dom';
+import { HeaderView } from './header';
+import { NoticesView } from './notices';
+import { ScatterView } from './scatter';
+import { onThemeChange, readTheme } from './theme';
+
+export interface Preferences {
+  logCharts?: ChartId[];
+}
+
+export interface DashboardOptions {
+  onControl(action: ControlAction): void;
+  preferences: Preferences;
+  savePreferences(p: Preferences): void;
+}
+
+/** Dispatched on document after charts were redrawn; detail: { ms, generation, complete }. */
+export const CHARTS_DRAWN_EVENT = 'gan-dashboard:charts-drawn';
+
+export class DashboardView {
+  private readonly header: HeaderView;
+  private readonly scatter: ScatterView;
+  private readonly notices: NoticesView;
+  private readonly panels = new Map<ChartId, ChartPanel>();
+  private generation = -1;
+  private pending: ViewState | null = null;
+  private frame = 0;
+  private prefs: Preferences;
+
+  constructor(root: HTMLElement, private readonly opts: DashboardOptions) {
+    let theme = readTheme();
+    this.prefs = { ...opts.preferences };
+    this.header = new HeaderView(opts.onControl);
+    this.scatter = new ScatterView(theme);
+    this.notices = new NoticesView();
+    const grid = h('main', { className: 'panels' }, [this.scatter.element]);
+    for (const info of CHARTS) {
+      const panel = new ChartPanel(info, theme, {
+        log: this.prefs.logCharts?.includes(info.id) ?? false,
+        onLogChange: (log) => {
+          const set = new Set(this.prefs.logCharts ?? []);
+          if (log) set.add(info.id);
+          else set.delete(info.id);
+          this.prefs = { ...this.prefs, logCharts: [...set] };
+          this.opts.savePreferences(this.prefs);
+        },
+      });
+      this.panels.set(info.id, panel);
+      grid.append(panel.element);
+    }
+    root.replaceChildren(h('div', { className: 'dashboard' }, [this.header.element, grid, this.notices.element]));
+    onThemeChange(() => {
+      theme = readTheme();
+      for (const p of this.panels.values()) p.setTheme(theme);
+      this.scatter.setTheme(theme);
+    });
+  }
+
+  render(state: ViewState): void {
+    if (state.generation !== this.generation) {
+      this.generation = state.generation;
+      for (const p of this.panels.values()) p.reset();
+    }
+    this.header.render(state);
+    this.notices.render(state.notices);
+    this.scatter.setSnapshot(state.snapshot);
+    for (const [id, p] of this.panels) p.setCount(state.chartPoints[id]);
+    if (state.initialized) document.body.dataset.ready = 'true';
+    this.pending = state;
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  /** Redraw the charts from the latest state (coalesces every append since the last frame). */
+  private flush(): void {
+    this.frame = 0;
+    const state = this.pending;
+    if (!state) return;
+    const start = performance.now();
+    const budget: FrameBudget = { deadline: start + FRAME_BUDGET_MS, fullDone: 0 };
+    let changed = false;
+    let pending = false;
+    for (const [id, panel] of this.panels) {
+      const r = panel.update(chartSeries(state, id), budget);
+      changed ||= r.changed;
+      pending ||= r.pending;
+    }
+    const ms = performance.now() - start;
+    if (pending) {
+      // Some lines still wait for a full decimation: carry on next frame.
+      this.frame = requestAnimationFrame(() => this.flush());
+    } else {
+      this.pending = null;
+    }
+    if (changed) {
+      const detail = { ms, generation: state.generation, complete: !pending };
+      document.dispatchEvent(new CustomEvent(CHARTS_DRAWN_EVENT, { detail }));
+    }
+  }
+
+  /** Points drawn per chart and dataset (for measurements). */
+  drawnPoints(): Record<string, number[]> {
+    return Object.fromEntries([...this.panels].map(([id, p]) => [id, p.drawnPoints()]));
+  }
+}

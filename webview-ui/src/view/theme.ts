@@ -1,0 +1,47 @@
+/**
+ * Colours and fonts of the current VS Code theme, read from its CSS variables
+ * (chart.js and canvas drawing need concrete values). The fallbacks are VS
+ * Code's Dark Modern values, for a page opened outside VS Code.
+ */
+export interface Theme {
+  readonly foreground: string;
+  readonly muted: string;
+  readonly border: string;
+  readonly background: string;
+  readonly fontFamily: string;
+  readonly fontSize: number;
+  /** Line colours in drawing order: D-ish first (blue), G-ish second (orange), … */
+  readonly palette: readonly string[];
+  readonly realPoint: string;
+  readonly fakePoint: string;
+}
+
+export function readTheme(el: Element = document.body): Theme {
+  const cs = getComputedStyle(el);
+  const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+  const blue = v('--vscode-charts-blue', '#3794ff');
+  const orange = v('--vscode-charts-orange', '#d18616');
+  const green = v('--vscode-charts-green', '#89d185');
+  const purple = v('--vscode-charts-purple', '#b180d7');
+  const red = v('--vscode-charts-red', '#f14c4c');
+  const yellow = v('--vscode-charts-yellow', '#cca700');
+  const size = parseFloat(v('--vscode-font-size', '13'));
+  return {
+    foreground: v('--vscode-foreground', '#cccccc'),
+    muted: v('--vscode-descriptionForeground', '#9d9d9d'),
+    border: v('--vscode-panel-border', '#2b2b2b'),
+    background: v('--vscode-editor-background', '#1f1f1f'),
+    fontFamily: v('--vscode-font-family', 'system-ui, sans-serif'),
+    fontSize: Number.isFinite(size) ? size : 13,
+    palette: [blue, orange, green, purple, red, yellow],
+    realPoint: v('--gw-real-point', '#ffffff'),
+    fakePoint: v('--gw-fake-point', red),
+  };
+}
+
+/** Re-read the theme when VS Code switches it (it rewrites body classes and html styles). */
+export function onThemeChange(callback: () => void): void {
+  const observer = new MutationObserver(() => callback());
+  observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-id'] });
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+}
