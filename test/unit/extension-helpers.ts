@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { NodeRuntime } from '../../src/extension/runs/nodeRuntime';
 import { spawnTrainer, waitForTrainer, type SpawnedTrainer, type TrainerCommand } from '../../src/extension/runs/trainerProcess';
 import { pidAlive } from '../../src/runfolder/lock';
+import { socketPathFor } from '../../src/runfolder/socket';
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const FAKE_TRAINER = path.join(REPO, 'test', 'fixtures', 'fake-trainer.mjs');
@@ -35,19 +36,19 @@ export function fakeCommand(env: Record<string, string> = {}): TrainerCommand {
   return { runtime: NODE, trainerScript: FAKE_TRAINER, baseEnv: { ...process.env, FAKE_TRAINER_STEP_MS: '5', ...env } };
 }
 
-const started: number[] = [];
+const started: { pid: number; runDir: string }[] = [];
 
 /** Start the fake trainer on `runDir` and wait for its lock. */
 export async function startFake(configPath: string, runDir: string, env: Record<string, string> = {}, steps?: number): Promise<SpawnedTrainer> {
   const t = spawnTrainer(fakeCommand(env), { configPath, runDir, backend: 'cpu', steps });
-  if (t.pid) started.push(t.pid);
+  if (t.pid) started.push({ pid: t.pid, runDir });
   await waitForTrainer(runDir, t.exit, 10_000, 20);
   return t;
 }
 
-/** Kill every fake trainer a test left running. */
+/** Kill every fake trainer a test left running; remove the sockets killed ones left in the temp folder. */
 export function killAll(): void {
-  for (const pid of started.splice(0)) {
+  for (const { pid, runDir } of started.splice(0)) {
     if (pidAlive(pid)) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -55,10 +56,11 @@ export function killAll(): void {
         /* already gone */
       }
     }
+    fs.rmSync(socketPathFor(runDir), { force: true });
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000, everyMs = 10): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000, everyMs = 10): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
