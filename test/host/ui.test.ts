@@ -272,11 +272,14 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
     if (broken !== 'start host') broken = '';
     await step('in-host mocha suite', async () => {
       assert.ok(host && browser, 'host and browser are up');
+      // Same browser context as the UI steps: the workbench loads from cache.
+      const context = page?.context();
       if (page && !page.isClosed()) await page.close();
       page = undefined;
       const r = await runExtensionTests({
         host,
         browser,
+        context,
         workspace: suiteWorkspace,
         log,
         timeoutMs: 150_000,
