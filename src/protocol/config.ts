@@ -15,6 +15,8 @@ export type BackendChoice = (typeof BACKENDS)[number];
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const positive = (max: number) => z.number().gt(0).max(max);
+// Learning rates far above any sane value are accepted on purpose: a diverging run is
+// something users study (and the trainer handles), not a config error.
 
 export const ConfigSchema = z
   .object({
@@ -46,8 +48,8 @@ export const ConfigSchema = z
         seed: int(0, 2 ** 31 - 1).default(0).describe('Seed for weights, noise and data: same seed, same backend, same run.'),
         nCritic: int(1, 100).optional().describe('Discriminator updates per generator update (default: the variant\'s).'),
         optimizer: z.enum(['adam', 'rmsprop']).optional().describe('Optimizer for both players (default: the variant\'s).'),
-        lrD: positive(1).optional().describe('Discriminator learning rate (default: the variant\'s).'),
-        lrG: positive(1).optional().describe('Generator learning rate (default: the variant\'s).'),
+        lrD: positive(1e6).optional().describe('Discriminator learning rate (default: the variant\'s).'),
+        lrG: positive(1e6).optional().describe('Generator learning rate (default: the variant\'s).'),
         beta1: z.number().min(0).lt(1).optional().describe('Adam β1 (default: the variant\'s).'),
         beta2: z.number().min(0).lt(1).optional().describe('Adam β2 (default: the variant\'s).'),
       })

@@ -26,10 +26,19 @@ export interface ModelContext {
   nextSeed(): number;
 }
 
+/** tfjs variable names are global to the engine: suffix _1, _2, … when a name is taken. */
+export function uniqueName(name: string): string {
+  const taken = tf.engine().registeredVariables;
+  if (!(name in taken)) return name;
+  let i = 1;
+  while (`${name}_${i}` in taken) i++;
+  return `${name}_${i}`;
+}
+
 /** A fully connected layer with He-normal weights (seeded) and zero bias. */
 export function dense(ctx: ModelContext, inputs: number, units: number, name: string, gain = 2): Module & { w: tf.Variable; b: tf.Variable } {
-  const w = tf.variable(tf.randomNormal([inputs, units], 0, Math.sqrt(gain / inputs), 'float32', ctx.nextSeed()), true, `${name}/w`);
-  const b = tf.variable(tf.zeros([units]), true, `${name}/b`);
+  const w = tf.variable(tf.randomNormal([inputs, units], 0, Math.sqrt(gain / inputs), 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`));
+  const b = tf.variable(tf.zeros([units]), true, uniqueName(`${name}/b`));
   return {
     w,
     b,
@@ -40,9 +49,14 @@ export function dense(ctx: ModelContext, inputs: number, units: number, name: st
 
 export type Activation = (x: tf.Tensor2D) => tf.Tensor2D;
 export const relu: Activation = (x) => tf.relu(x);
+/**
+ * LeakyReLU written as αx + (1 − α)·relu(x): tf.leakyRelu's gradient has no
+ * gradient of its own in tfjs, so penalties that differentiate ∇ₓD (WGAN-GP,
+ * DRAGAN, R1) would fail with it; relu's gradient is differentiable.
+ */
 export const leakyRelu =
   (alpha = 0.2): Activation =>
-  (x) => tf.leakyRelu(x, alpha);
+  (x) => tf.add(tf.mul(alpha, x), tf.mul(1 - alpha, tf.relu(x))) as tf.Tensor2D;
 export const tanh: Activation = (x) => tf.tanh(x);
 
 /** Layers applied in order, with `act` between them (not after the last). */

@@ -1,0 +1,250 @@
+/**
+ * The training loop, free of I/O: it owns the models, optimizers and the
+ * per-step tensor work, and reports records and snapshots through callbacks.
+ * Every random draw comes from deriveSeed(seed, step, stream, k), so a run is
+ * a pure function of its config and backend.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ResolvedConfig } from '../protocol/config';
+import type { MetricRecord, ToySnapshot } from '../protocol/metrics';
+import { variantInfo, type VariantId } from '../protocol/variants';
+import type { ModelBuilders } from './compile';
+import { modeCoverage, toyDataset, type ToySpec } from './data/toy';
+import { randomDirections, slicedWasserstein } from './metrics/swd';
+import { deriveSeed, STREAM } from './rng';
+import type { Module, ModelContext } from './userApi';
+import { VARIANT_IMPLS, type VariantImpl } from './variants';
+
+const HEATMAP_SIZE = 64;
+const SNAPSHOT_POINTS = 512;
+const SWD_DIRECTIONS = 64;
+
+/** A quantity that became NaN or ±Inf, named so the user can act on it. */
+export class DivergedError extends Error {
+  constructor(
+    readonly step: number,
+    readonly quantity: string,
+  ) {
+    super(`diverged at step ${step}: ${quantity} is not finite; the update was not applied`);
+    this.name = 'DivergedError';
+  }
+}
+
+interface DStats {
+  lossD: number;
+  gp: number | null;
+  dReal: number;
+  dFake: number;
+  wEstimate: number;
+  gradNormD: number;
+}
+
+export interface StepStats extends DStats {
+  lossG: number;
+  gradNormG: number;
+}
+
+export class GanTrainer {
+  readonly G: Module;
+  readonly D: Module;
+  readonly data: ToySpec;
+  private readonly impl: VariantImpl;
+  private readonly optD: tf.Optimizer;
+  private readonly optG: tf.Optimizer;
+  private readonly logit: boolean;
+  private readonly evalZ: tf.Tensor2D;
+  private readonly evalReal: Float32Array;
+  private readonly directions: Float64Array[];
+
+  constructor(
+    readonly cfg: ResolvedConfig,
+    builders: ModelBuilders,
+  ) {
+    const info = variantInfo(cfg.variant as VariantId);
+    this.impl = VARIANT_IMPLS[cfg.variant as VariantId];
+    this.logit = info.output === 'logit';
+    this.data = toyDataset(cfg.data.name);
+    let initIndex = 0;
+    const ctx: ModelContext = {
+      latentDim: cfg.model.latentDim,
+      dataDim: 2,
+      hidden: cfg.model.hidden,
+      depth: cfg.model.depth,
+      output: info.output,
+      nextSeed: () => deriveSeed(cfg.training.seed, 0, STREAM.init, initIndex++),
+    };
+    this.G = checkModule(builders.buildGenerator(ctx), 'buildGenerator');
+    this.D = checkModule(builders.buildDiscriminator(ctx), 'buildDiscriminator');
+    const t = cfg.training;
+    const make = (lr: number) => (t.optimizer === 'adam' ? tf.train.adam(lr, t.beta1, t.beta2) : tf.train.rmsprop(lr));
+    this.optD = make(t.lrD);
+    this.optG = make(t.lrG);
+    const n = cfg.logging.evalSamples;
+    this.evalZ = tf.keep(tf.randomNormal([n, cfg.model.latentDim], 0, 1, 'float32', deriveSeed(t.seed, 0, STREAM.eval, 0)));
+    this.evalReal = this.data.sample(n, deriveSeed(t.seed, 0, STREAM.eval, 1));
+    this.directions = randomDirections(SWD_DIRECTIONS, 2, deriveSeed(t.seed, 0, STREAM.projections));
+  }
+
+  private realBatch(step: number, k: number): tf.Tensor2D {
+    const b = this.cfg.training.batchSize;
+    return tf.tensor2d(this.data.sample(b, deriveSeed(this.cfg.training.seed, step, STREAM.data, k)), [b, 2]);
+  }
+
+  private noise(step: number, k: number): tf.Tensor2D {
+    const { batchSize } = this.cfg.training;
+    return tf.randomNormal([batchSize, this.cfg.model.latentDim], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, step, STREAM.noise, k));
+  }
+
+  /** One discriminator update; returns its statistics, or throws DivergedError without applying it. */
+  private async discriminatorStep(step: number, k: number): Promise<DStats> {
+    const { grads, stats } = tf.tidy(() => {
+      const real = this.realBatch(step, k);
+      const fake = this.G.apply(this.noise(step, k));
+      let kept: tf.Tensor1D | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const dReal = this.D.apply(real);
+        const dFake = this.D.apply(fake);
+        const { loss, terms } = this.impl.dLoss({
+          D: this.D, real, fake, dReal, dFake,
+          options: this.cfg.options,
+          seed: deriveSeed(this.cfg.training.seed, step, STREAM.interp, k),
+        });
+        const outR = this.logit ? tf.sigmoid(dReal) : dReal;
+        const outF = this.logit ? tf.sigmoid(dFake) : dFake;
+        kept = tf.keep(
+          tf.stack([terms.gp ?? tf.scalar(NaN), tf.mean(outR), tf.mean(outF), tf.sub(tf.mean(dReal), tf.mean(dFake))]) as tf.Tensor1D,
+        );
+        return loss;
+      }, this.D.variables);
+      const stats = tf.concat([tf.stack([value, globalNorm(Object.values(grads))]), kept!]);
+      kept!.dispose();
+      return { grads, stats };
+    });
+    const v = await stats.data();
+    stats.dispose();
+    const [lossD, gradNormD, gp, dReal, dFake, wEstimate] = Array.from(v);
+    const bad = !Number.isFinite(lossD) ? 'the discriminator loss' : !Number.isFinite(gradNormD) ? await firstNonFinite(grads, 'discriminator') : undefined;
+    if (bad) {
+      tf.dispose(Object.values(grads));
+      throw new DivergedError(step + 1, bad);
+    }
+    this.optD.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    // gp is NaN when the variant has no penalty (a diverged penalty makes lossD non-finite first).
+    return { lossD, gradNormD, gp: Number.isNaN(gp) ? null : gp, dReal, dFake, wEstimate };
+  }
+
+  private async generatorStep(step: number): Promise<{ lossG: number; gradNormG: number }> {
+    const k = this.cfg.training.nCritic;
+    const { grads, stats } = tf.tidy(() => {
+      const z = this.noise(step, k);
+      const { value, grads } = tf.variableGrads(() => this.impl.gLoss(this.D.apply(this.G.apply(z))), this.G.variables);
+      return { grads, stats: tf.stack([value, globalNorm(Object.values(grads))]) };
+    });
+    const [lossG, gradNormG] = Array.from(await stats.data());
+    stats.dispose();
+    const bad = !Number.isFinite(lossG) ? 'the generator loss' : !Number.isFinite(gradNormG) ? await firstNonFinite(grads, 'generator') : undefined;
+    if (bad) {
+      tf.dispose(Object.values(grads));
+      throw new DivergedError(step + 1, bad);
+    }
+    this.optG.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    return { lossG, gradNormG };
+  }
+
+  /** Generator step `step` (0-based) with its nCritic discriminator steps. */
+  async step(step: number): Promise<StepStats> {
+    let d: DStats | undefined;
+    for (let k = 0; k < this.cfg.training.nCritic; k++) d = await this.discriminatorStep(step, k);
+    const g = await this.generatorStep(step);
+    return { ...d!, ...g };
+  }
+
+  /** Generated points for the fixed evaluation noise (row-major n×2). */
+  async generateEval(): Promise<Float32Array> {
+    const t = tf.tidy(() => this.G.apply(this.evalZ));
+    const v = (await t.data()) as Float32Array;
+    t.dispose();
+    return v;
+  }
+
+  /** Critic-free quality numbers for a generated set. */
+  quality(fake: Float32Array): Pick<MetricRecord, 'swd'> & { modesCovered?: number; hqPercent?: number } {
+    const swd = slicedWasserstein(this.evalReal, fake, 2, this.directions);
+    if (this.data.centres.length === 0) return { swd };
+    const c = modeCoverage(this.data, fake);
+    return { swd, modesCovered: c.covered, hqPercent: 100 * c.highQuality };
+  }
+
+  /** Samples and the discriminator's view of the plane, for the 2-D dashboard. */
+  async snapshot(step: number, fake?: Float32Array): Promise<ToySnapshot> {
+    const pts = fake ?? (await this.generateEval());
+    const e = this.data.extent;
+    const n = HEATMAP_SIZE;
+    const grid = new Float32Array(n * n * 2);
+    // Row 0 is the top of the picture (y = +extent), column 0 the left (x = −extent).
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) {
+        grid[2 * (r * n + c)] = -e + ((c + 0.5) * 2 * e) / n;
+        grid[2 * (r * n + c) + 1] = e - ((r + 0.5) * 2 * e) / n;
+      }
+    }
+    const out = tf.tidy(() => {
+      const d = this.D.apply(tf.tensor2d(grid, [n * n, 2]));
+      return (this.logit ? tf.sigmoid(d) : d).reshape([n * n]);
+    });
+    const values = Array.from(await out.data(), (v) => (Number.isFinite(v) ? round(v) : 0));
+    out.dispose();
+    const m = Math.min(SNAPSHOT_POINTS, pts.length / 2);
+    const cov = this.data.centres.length ? modeCoverage(this.data, pts) : undefined;
+    return {
+      kind: 'toy2d',
+      step,
+      real: pairs(this.evalReal, m),
+      fake: pairs(pts, m),
+      extent: e,
+      heatmap: { size: n, values },
+      ...(cov ? { modes: { covered: cov.covered, total: cov.total } } : {}),
+    };
+  }
+
+  dispose(): void {
+    tf.dispose([...this.G.variables, ...this.D.variables, this.evalZ]);
+    this.optD.dispose();
+    this.optG.dispose();
+  }
+}
+
+function checkModule(m: Module, builder: string): Module {
+  if (!m || !Array.isArray(m.variables) || typeof m.apply !== 'function') {
+    throw new Error(`${builder} must return { variables: tf.Variable[], apply(x) }`);
+  }
+  if (m.variables.length === 0) throw new Error(`${builder} returned a network with no trainable variables`);
+  return m;
+}
+
+function globalNorm(ts: tf.Tensor[]): tf.Scalar {
+  return tf.sqrt(tf.addN(ts.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+}
+
+/** Name the first variable whose gradient holds a NaN or Inf. */
+async function firstNonFinite(grads: tf.NamedTensorMap, who: string): Promise<string> {
+  for (const [name, g] of Object.entries(grads)) {
+    const ok = tf.tidy(() => tf.all(tf.isFinite(g)));
+    const fine = (await ok.data())[0];
+    ok.dispose();
+    if (!fine) return `the ${who} gradient of variable '${name}'`;
+  }
+  return `the ${who} gradient norm`;
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e4) / 1e4;
+}
+
+function pairs(a: Float32Array, m: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < m; i++) out.push([round(a[2 * i]), round(a[2 * i + 1])]);
+  return out;
+}

@@ -1,0 +1,274 @@
+/**
+ * One training run in one run folder: config and model checks, lock, control
+ * socket, the loop, and what it writes (status, metrics, snapshots).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseConfigText, type BackendChoice, type ResolvedConfig } from '../protocol/config';
+import type { ControlMessage, TrainerMessage } from '../protocol/messages';
+import type { MetricRecord, Snapshot } from '../protocol/metrics';
+import { PROTOCOL_VERSION } from '../protocol/messages';
+import { RUN_FILES, snapshotFileName, type BackendInfo, type RunState, type RunStatus } from '../protocol/run';
+import { writeJsonAtomic } from '../runfolder/atomic';
+import { acquireLock, releaseLock } from '../runfolder/lock';
+import { MetricsWriter } from '../runfolder/metricsLog';
+import { socketPathFor } from '../runfolder/socket';
+import { pickBackend } from './backend';
+import { compileAndLoad, type ModelBuilders } from './compile';
+import { DivergedError, GanTrainer } from './loop';
+import { ControlServer } from './server';
+
+export interface TrainOptions {
+  configPath: string;
+  runDir: string;
+  steps?: number;
+  seed?: number;
+  backend?: BackendChoice;
+  /** Messages also go here (the CLI prints progress). */
+  onMessage?: (m: TrainerMessage) => void;
+}
+
+export const EXIT = { ok: 0, crash: 1, config: 2, compile: 3, diverged: 4, locked: 5 } as const;
+
+/** Read, validate and override a config file. Throws ConfigError. */
+export function loadConfig(configPath: string, o: Pick<TrainOptions, 'steps' | 'seed' | 'backend'> = {}): ResolvedConfig {
+  const cfg = parseConfigText(fs.readFileSync(configPath, 'utf8'), configPath);
+  if (o.steps !== undefined) cfg.training.steps = o.steps;
+  if (o.seed !== undefined) cfg.training.seed = o.seed;
+  if (o.backend !== undefined && o.backend !== 'auto') cfg.backend = o.backend;
+  return cfg;
+}
+
+export function modelPath(configPath: string, cfg: ResolvedConfig): string {
+  return path.resolve(path.dirname(configPath), cfg.model.file);
+}
+
+/** Minimum time between metric batches sent to controllers. */
+const SEND_INTERVAL_MS = 250;
+const STATUS_INTERVAL_MS = 1000;
+/** How long the loop may run before it yields to the event loop (control messages). */
+const YIELD_INTERVAL_MS = 25;
+
+export class Run {
+  private status: RunStatus;
+  private paused = false;
+  private stopRequested = false;
+  private sampleRequested = false;
+  private resumeWaiter?: () => void;
+  private server?: ControlServer;
+  private metrics?: MetricsWriter;
+  private pending: MetricRecord[] = [];
+  private lastSend = 0;
+  private lastStatusWrite = 0;
+  private backend?: BackendInfo;
+
+  constructor(
+    private readonly cfg: ResolvedConfig,
+    private readonly builders: ModelBuilders,
+    private readonly modelSource: string,
+    private readonly o: TrainOptions,
+  ) {
+    const now = new Date().toISOString();
+    this.status = { state: 'starting', step: 0, totalSteps: cfg.training.steps, pid: process.pid, startedAt: now, updatedAt: now };
+  }
+
+  private get runId(): string {
+    return path.basename(path.resolve(this.o.runDir));
+  }
+
+  private file(name: string): string {
+    return path.join(this.o.runDir, name);
+  }
+
+  private emit(m: TrainerMessage): void {
+    this.server?.broadcast(m);
+    this.o.onMessage?.(m);
+  }
+
+  private setStatus(patch: Partial<RunStatus>, force = false): void {
+    this.status = { ...this.status, ...patch, updatedAt: new Date().toISOString() };
+    const now = Date.now();
+    if (force || now - this.lastStatusWrite >= STATUS_INTERVAL_MS) {
+      this.lastStatusWrite = now;
+      writeJsonAtomic(this.file(RUN_FILES.status), this.status);
+      this.emit({ type: 'status', status: this.status });
+    }
+  }
+
+  private greeting(): TrainerMessage[] {
+    const hello: TrainerMessage[] = this.backend
+      ? [{ type: 'hello', protocol: PROTOCOL_VERSION, runId: this.runId, pid: process.pid, backend: this.backend, totalSteps: this.cfg.training.steps }]
+      : [];
+    return [...hello, { type: 'status', status: this.status }];
+  }
+
+  private control(m: ControlMessage): void {
+    switch (m.action) {
+      case 'pause':
+        if (this.status.state === 'running') {
+          this.paused = true;
+          this.setStatus({ state: 'paused' }, true);
+        }
+        break;
+      case 'resume':
+        this.paused = false;
+        this.resumeWaiter?.();
+        break;
+      case 'stop':
+        this.stopRequested = true;
+        this.paused = false;
+        this.resumeWaiter?.();
+        break;
+      case 'sampleNow':
+        this.sampleRequested = true;
+        break;
+    }
+  }
+
+  /** Ask the loop to stop at the next step boundary (SIGTERM/SIGINT). */
+  requestStop(): void {
+    this.control({ type: 'control', action: 'stop' });
+  }
+
+  private record(r: MetricRecord): void {
+    this.metrics!.append([r]);
+    this.pending.push(r);
+    this.flushMessages(false);
+  }
+
+  private flushMessages(force: boolean): void {
+    const now = Date.now();
+    if (this.pending.length && (force || now - this.lastSend >= SEND_INTERVAL_MS)) {
+      this.emit({ type: 'metrics', records: this.pending });
+      this.pending = [];
+      this.lastSend = now;
+    }
+  }
+
+  private saveSnapshot(s: Snapshot): void {
+    writeJsonAtomic(path.join(this.file(RUN_FILES.samples), snapshotFileName(s.step)), s);
+    this.emit({ type: 'snapshot', snapshot: s });
+  }
+
+  /** Take the folder and the socket, write the run's identity. */
+  async open(): Promise<void> {
+    fs.mkdirSync(this.o.runDir, { recursive: true });
+    if (fs.existsSync(this.file(RUN_FILES.config))) {
+      throw new Error(`${this.o.runDir} already holds a run (config.json exists); choose a new --run-dir`);
+    }
+    const socket = socketPathFor(this.o.runDir);
+    acquireLock(this.o.runDir, { pid: process.pid, socket, startedAt: this.status.startedAt });
+    fs.mkdirSync(this.file(RUN_FILES.samples), { recursive: true });
+    writeJsonAtomic(this.file(RUN_FILES.config), this.cfg);
+    fs.writeFileSync(this.file(RUN_FILES.model), this.modelSource);
+    this.metrics = new MetricsWriter(this.file(RUN_FILES.metrics));
+    this.setStatus({}, true);
+    this.server = new ControlServer(socket, (m) => this.control(m), () => this.greeting(), (w) => process.stderr.write(w + '\n'));
+    await this.server.listen();
+  }
+
+  async train(): Promise<RunState> {
+    this.backend = await pickBackend(this.cfg.backend);
+    this.emit(this.greeting()[0]);
+    this.setStatus({ state: 'running', backend: this.backend }, true);
+    const trainer = new GanTrainer(this.cfg, this.builders);
+    const { steps } = this.cfg.training;
+    const { metricsEvery, samplesEvery } = this.cfg.logging;
+    const t0 = performance.now();
+    let windowStart = t0;
+    let windowSteps = 0;
+    let lastYield = t0;
+    let end: RunState = 'completed';
+    try {
+      for (let s = 0; s < steps; s++) {
+        if (this.paused) {
+          await new Promise<void>((r) => (this.resumeWaiter = r));
+          this.resumeWaiter = undefined;
+          if (!this.stopRequested) this.setStatus({ state: 'running' }, true);
+        }
+        if (this.stopRequested) {
+          end = 'stopped';
+          break;
+        }
+        const st = await trainer.step(s);
+        const done = s + 1;
+        windowSteps++;
+        const last = done === steps;
+        if (done % metricsEvery === 0 || done === 1 || last) {
+          const now = performance.now();
+          const fake = await trainer.generateEval();
+          this.record({
+            step: done,
+            time: (now - t0) / 1000,
+            ...st,
+            ...trainer.quality(fake),
+            stepsPerSec: (1000 * windowSteps) / Math.max(1e-6, now - windowStart),
+          });
+          this.setStatus({ step: done, stepsPerSec: (1000 * windowSteps) / Math.max(1e-6, now - windowStart) });
+          windowStart = now;
+          windowSteps = 0;
+          if (done % samplesEvery === 0 || last || this.sampleRequested) {
+            this.sampleRequested = false;
+            this.saveSnapshot(await trainer.snapshot(done, fake));
+          }
+        } else if (this.sampleRequested || done % samplesEvery === 0) {
+          this.sampleRequested = false;
+          this.saveSnapshot(await trainer.snapshot(done));
+        }
+        this.status.step = done;
+        if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
+          this.flushMessages(false);
+          await new Promise((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof DivergedError)) throw e;
+      end = 'diverged';
+      this.status.error = e.message;
+    } finally {
+      trainer.dispose();
+    }
+    return end;
+  }
+
+  /** Write the end state, tell controllers, release everything. */
+  async close(state: RunState, error?: string): Promise<void> {
+    this.flushMessages(true);
+    try {
+      this.metrics?.sync();
+      this.metrics?.close();
+    } catch {
+      /* already closed */
+    }
+    this.setStatus({ state, ...(error ? { error } : {}) }, true);
+    this.emit({ type: 'ended', state, step: this.status.step, ...(this.status.error ? { error: this.status.error } : {}) });
+    await new Promise((r) => setTimeout(r, 50)); // let the last lines reach the sockets
+    await this.server?.close();
+    releaseLock(this.o.runDir);
+  }
+}
+
+/** Validate, compile, train. Returns the process exit code. */
+export async function train(o: TrainOptions): Promise<{ code: number; state?: RunState; message?: string }> {
+  const cfg = loadConfig(o.configPath, o);
+  const file = modelPath(o.configPath, cfg);
+  const builders = await compileAndLoad(file);
+  const run = new Run(cfg, builders, fs.readFileSync(file, 'utf8'), o);
+  await run.open();
+  const onSignal = () => run.requestStop();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const state = await run.train();
+    await run.close(state);
+    return { code: state === 'diverged' ? EXIT.diverged : EXIT.ok, state };
+  } catch (e) {
+    const message = (e as Error).stack ?? String(e);
+    await run.close('failed', (e as Error).message);
+    return { code: EXIT.crash, state: 'failed', message };
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
