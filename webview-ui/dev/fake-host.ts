@@ -13,6 +13,7 @@ const params = new URLSearchParams(location.search);
 const N = Number(params.get('n') ?? 5000);
 const LIVE = params.get('live') !== '0';
 const SIZE = Number(params.get('size') ?? 64);
+const STD = Number(params.get('std') ?? 0.12);
 const BENCH = params.get('bench') === '1';
 const TOTAL = Math.max(N * 2, 20_000);
 document.body.classList.add(params.get('theme') === 'light' ? 'vscode-light' : 'vscode-dark');
@@ -37,21 +38,21 @@ function tick(): void {
   send({ type: 'status', status: { ...status } });
   if (step % 500 < 25) {
     covered = Math.min(8, covered + (Math.random() < 0.3 ? 1 : 0));
-    send({ type: 'snapshot', snapshot: snapshot(step, covered, SIZE) });
+    send({ type: 'snapshot', snapshot: snapshot(step, covered, SIZE, STD) });
   }
 }
 
 function onMessage(msg: WebviewToHost): void {
   if (msg.type === 'ready') {
     if (BENCH) return; // the benchmark sends its own init
-    send(buildInit(N, TOTAL, SIZE));
+    send(buildInit(N, TOTAL, SIZE, STD));
     // One malformed message, to show how a rejected message looks.
     send({ type: 'metrics', records: [{ step: 'soon', time: 0 }] });
     if (LIVE) timer = window.setInterval(tick, 250);
     return;
   }
   if (msg.action === 'sampleNow') {
-    send({ type: 'snapshot', snapshot: snapshot(step, covered, SIZE) });
+    send({ type: 'snapshot', snapshot: snapshot(step, covered, SIZE, STD) });
     send({ type: 'notice', level: 'info', message: `snapshot taken at step ${step}` });
     return;
   }

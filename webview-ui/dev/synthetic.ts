@@ -57,7 +57,7 @@ const EXTENT = 2.75;
 const STD = 0.12;
 
 /** 8 Gaussians on a ring of radius 2; the generator covers `covered` of them (N and NE dropped first). */
-export function snapshot(step: number, covered: number, size = 64): Snapshot {
+export function snapshot(step: number, covered: number, size = 64, std = STD): Snapshot {
   // Compass order: E, NE, N, NW, W, SW, S, SE → drop N (k=2) then NE (k=1) first.
   const dropOrder = [2, 1, 5, 7, 0, 3, 4, 6];
   const modes = CENTRES.filter((_, k) => !dropOrder.slice(0, 8 - covered).includes(k));
@@ -65,9 +65,9 @@ export function snapshot(step: number, covered: number, size = 64): Snapshot {
   const fake: Array<[number, number]> = [];
   for (let i = 0; i < 512; i++) {
     const [cx, cy] = CENTRES[i % 8];
-    real.push([cx + STD * gauss(), cy + STD * gauss()]);
+    real.push([cx + std * gauss(), cy + std * gauss()]);
     const [fx, fy] = modes[i % modes.length];
-    fake.push([fx + 2.2 * STD * gauss(), fy + 2.2 * STD * gauss()]);
+    fake.push([fx + 2.2 * std * gauss(), fy + 2.2 * std * gauss()]);
   }
   // A few strays outside the extent (drawn hollow on the border).
   fake.push([3.4, 0.3], [-0.2, -3.1]);
@@ -99,14 +99,14 @@ export function runStatus(step: number, total: number): RunStatus {
 }
 
 /** An init of n records, a snapshot at step n and one warning. */
-export function buildInit(n: number, total = Math.max(n * 2, 20_000), heatmapSize = 64): HostToWebview {
+export function buildInit(n: number, total = Math.max(n * 2, 20_000), heatmapSize = 64, std = STD): HostToWebview {
   const metrics: MetricRecord[] = new Array(n);
   for (let i = 0; i < n; i++) metrics[i] = record(i, total);
   return {
     type: 'init',
     run: { id: '2024-06-01T10-00-00-ring', name: 'ring8 · WGAN-GP', variant: 'wgan-gp', dataset: 'ring8', status: runStatus(n, total) },
     metrics,
-    snapshot: snapshot(n, 6, heatmapSize),
+    snapshot: snapshot(n, 6, heatmapSize, std),
     warnings: ['metrics.jsonl: skipped a torn last line (line 5001)'],
   };
 }

@@ -140,14 +140,16 @@ export class ScatterView {
     }
     ctx.stroke();
 
-    // Points: real first, generated on top. Points outside the extent are drawn
-    // hollow on the border, so nothing generated is silently left out.
+    // Points outside the extent are drawn hollow on the border, so nothing
+    // generated is silently left out.
     ctx.save();
     ctx.beginPath();
     ctx.rect(rect.left - POINT_RADIUS, rect.top - POINT_RADIUS, rect.width + 2 * POINT_RADIUS, rect.height + 2 * POINT_RADIUS);
     ctx.clip();
-    drawPoints(ctx, snap.real, p, extent, t.realPoint, 'rgba(0, 0, 0, 0.55)');
-    const drawn = drawPoints(ctx, snap.fake, p, extent, t.fakePoint, 'rgba(255, 255, 255, 0.7)');
+    // Real points first, generated ones over them, slightly translucent so a
+    // covered mode still shows its real points through.
+    drawPoints(ctx, snap.real, p, extent, t.realPoint, 'rgba(0, 0, 0, 0.5)', 1);
+    const drawn = drawPoints(ctx, snap.fake, p, extent, t.fakePoint, 'rgba(255, 255, 255, 0.6)', 0.8);
     ctx.restore();
     this.canvas.dataset.drawnPoints = String(drawn);
 
@@ -175,6 +177,7 @@ function drawPoints(
   extent: number,
   fill: string,
   stroke: string,
+  alpha: number,
 ): number {
   const inside = new Path2D();
   const outside = new Path2D();
@@ -189,11 +192,15 @@ function drawPoints(
     path.moveTo(X + POINT_RADIUS, Y);
     path.arc(X, Y, POINT_RADIUS, 0, 2 * Math.PI);
   }
+  // Outlines first, fills over them: a dense cluster reads as one patch of
+  // its colour with an outline, not as a pile of (darkening) outlines.
   ctx.fillStyle = fill;
   ctx.strokeStyle = stroke;
-  ctx.lineWidth = 0.75;
-  ctx.fill(inside);
+  ctx.lineWidth = 1.5;
   ctx.stroke(inside);
+  ctx.globalAlpha = alpha;
+  ctx.fill(inside);
+  ctx.globalAlpha = 1;
   if (any) {
     ctx.strokeStyle = fill;
     ctx.lineWidth = 1.25;
