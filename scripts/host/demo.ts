@@ -111,15 +111,20 @@ async function startTrainingHeadless(host: Host, workspace: string, configRel: s
       return r?.state === 'running' ? r : undefined;
     });
     log(`training: ${run.dir}`);
+    // A screenshot worth looking at: wait for a few loss points and the first
+    // 2-D snapshot (wgan-gp on CPU/wasm: about half a minute).
     const dash = webviewFrame(page);
-    await poll(log, 'the dashboard to draw', 60_000, async () => Number((await dash.locator('#chart-losses').getAttribute('data-points')) ?? '0') > 0).then(
-      async () => {
-        mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
-        await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', 'demo.png') });
-        log('screenshot of the headless window: test-artifacts/demo.png');
-      },
+    await poll(log, 'the dashboard to draw losses and a 2-D snapshot', 120_000, async () => {
+      const points = Number((await dash.locator('#chart-losses').getAttribute('data-points')) ?? '0');
+      const drawn = Number((await dash.locator('#scatter').getAttribute('data-drawn-points')) ?? '0');
+      return points >= 3 && drawn > 0;
+    }).then(
+      () => log('dashboard is live'),
       (e: Error) => log(`(dashboard not confirmed: ${e.message})`),
     );
+    mkdirSync(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', 'demo.png') });
+    log('screenshot of the headless window: test-artifacts/demo.png');
   } finally {
     // The run goes on without this window: the trainer outlives it by design,
     // and the window you open finds it through the run folder.
