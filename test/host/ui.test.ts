@@ -156,8 +156,10 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
     if (suiteWorkspace) killLiveTrainers(suiteWorkspace);
     await browser?.close().catch(() => {});
     await host?.stop();
-    if (KEEP || broken) log(`kept workspaces: ${uiWorkspace} ${suiteWorkspace}${KEEP && host ? `; host temp: ${host.tempDir}` : ''}`);
-    else for (const w of [uiWorkspace, suiteWorkspace]) if (w) rmSync(w, { recursive: true, force: true });
+    // Keep what a failure left for a look; empty folders are never worth keeping.
+    const keep = [uiWorkspace, suiteWorkspace].filter((w) => w && existsSync(w) && (KEEP || (broken && readdirSync(w).length > 0)));
+    for (const w of [uiWorkspace, suiteWorkspace]) if (w && !keep.includes(w)) rmSync(w, { recursive: true, force: true });
+    if (keep.length || KEEP) log(`kept: ${keep.join(' ')}${KEEP && host ? `; host temp: ${host.tempDir}` : ''}`);
     log(`total ${((Date.now() - T0) / 1000).toFixed(1)}s`);
   });
 
