@@ -26,7 +26,6 @@ import {
   notifications,
   openWorkbench,
   pickQuickItem,
-  poll,
   pollPage,
   runCommand,
   waitForExtension,

@@ -34,7 +34,7 @@ export function installWasmMatMul(): void {
     const a = transposeA ? materialise(inputs.a as tf.TensorInfo) : inputs.a;
     const b = transposeB ? materialise(inputs.b as tf.TensorInfo) : inputs.b;
     const out = origFunc({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
-    for (const t of temps) backend.disposeData(t.dataId);
+    for (const t of temps) (backend as tf.KernelBackend).disposeData(t.dataId);
     return out;
   };
 

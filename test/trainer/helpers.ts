@@ -1,0 +1,52 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const TRAINER = path.resolve('dist/trainer.js');
+
+export function requireBuild(): void {
+  if (!fs.existsSync(TRAINER)) throw new Error(`${TRAINER} is missing: run 'npm run build' first (npm test does)`);
+}
+
+/** A fresh experiment folder: the toy template model plus the given config. */
+export function experiment(config: object, model = fs.readFileSync('templates/toy/model.ts', 'utf8')): { dir: string; config: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-exp-'));
+  fs.writeFileSync(path.join(dir, 'model.ts'), model);
+  fs.writeFileSync(path.join(dir, 'gan.config.json'), JSON.stringify(config, null, 2));
+  return { dir, config: path.join(dir, 'gan.config.json') };
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], timeoutMs = 300_000): Promise<CliResult> {
+  requireBuild();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TRAINER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`trainer timed out after ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+export function readJsonl(file: string): Record<string, number>[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
+}
