@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DashboardView } from './view/app';
-import { initialState, receive } from './state';
+import { addNotices, initialState, receive } from './state';
 import { connectHost } from './vscode';
 import './styles.css';
 
@@ -33,7 +33,13 @@ window.addEventListener('message', (event: MessageEvent) => {
   performance.mark('gw:message');
   state = receive(state, data);
   performance.mark('gw:applied');
-  view.render(state);
+  try {
+    view.render(state);
+  } catch (e) {
+    // A drawing bug must not take the page down: say so where the user looks.
+    state = addNotices(state, [{ level: 'error', message: `dashboard: could not draw: ${String(e)}` }]);
+    view.render(state);
+  }
   performance.measure('gw:deserialise', 'gw:arrived', 'gw:message');
   performance.measure('gw:receive', 'gw:message', 'gw:applied');
   performance.measure('gw:render', 'gw:applied');

@@ -12,7 +12,7 @@ import { dispatch, type Handlers, type HostToWebview, type RunSummary } from '..
 import type { MetricRecord, Snapshot } from '../../src/protocol/metrics';
 import type { RunState, RunStatus } from '../../src/protocol/run';
 import { CHART_IDS, chartOf, EXTRA_ORDER_BASE, labelOf, orderOf, type ChartId } from './catalog';
-import { emptyVec, VecWriter, type Column, type Vec } from './store';
+import { Arena, capacityFor, emptyVec, VecWriter, type Column, type Vec } from './store';
 import { parseHostMessage } from './validate';
 
 export type NoticeLevel = 'info' | 'warn' | 'error';
@@ -66,6 +66,9 @@ export interface ViewState {
   readonly notices: readonly Notice[];
   readonly nextNoticeId: number;
 }
+
+/** Messages with at least this many records allocate their columns in one piece. */
+const ARENA_MIN_RECORDS = 10_000;
 
 /** Oldest notices are dropped beyond this. */
 export const MAX_NOTICES = 200;
@@ -162,7 +165,15 @@ export function appendRecords(state: ViewState, records: readonly MetricRecord[]
   if (n === 0) return state;
   const series = new Map(state.series);
   const writers = new Map<string, SeriesWriter>();
-  const steps = new VecWriter(state.steps, n);
+  // A large message (an init) allocates its columns in one piece: the steps
+  // and one column per metric of its first record.
+  let arena: Arena | undefined;
+  if (n >= ARENA_MIN_RECORDS) {
+    let columns = 1;
+    for (const key in records[0]) if (key !== 'step' && key !== 'time') columns++;
+    arena = new Arena(columns * capacityFor(state.steps.length + n));
+  }
+  const steps = new VecWriter(state.steps, n, arena);
   let extras = 0;
   for (const s of series.values()) if (s.order >= EXTRA_ORDER_BASE) extras++;
   // Per chart, records with a value: counted with one bit per chart.
@@ -191,7 +202,7 @@ export function appendRecords(state: ViewState, records: readonly MetricRecord[]
         }
         w = {
           series: s,
-          ys: new VecWriter(s.ys, n),
+          ys: new VecWriter(s.ys, n, arena),
           xs: s.xs === null ? null : new VecWriter(s.xs, n),
           bit: 1 << CHART_IDS.indexOf(s.chart),
           gaps: s.column.gaps,

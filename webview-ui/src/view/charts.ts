@@ -104,7 +104,7 @@ export class ChartPanel {
    * budget, else re-decimated in full. Full decimations after the first one
    * of a frame wait for a later frame once `budget.deadline` has passed (the
    * new points are drawn raw meanwhile), so a frame stays short even when many
-   * 10^6-point series need one. Returns whether anything changed and whether
+   * 10^6-point series need one. Lines with nothing drawn yet are decimated at once. Returns whether anything changed and whether
    * work was left for another frame.
    */
   update(series: readonly Series[], budget: FrameBudget): { changed: boolean; pending: boolean } {
@@ -240,7 +240,9 @@ function redraw(d: Drawn, col: Column, budget: FrameBudget): 'raw' | 'full' | 'd
   const from = d.column?.length ?? 0;
   const added = col.length - from;
   const rawFits = col.length > MAX_DRAWN_POINTS && from > 0 && added >= 0 && d.tail + added <= SLACK;
-  if (!rawFits && (budget.fullDone === 0 || performance.now() < budget.deadline)) {
+  // A line with nothing drawn yet (after an init) is decimated at once: there
+  // is no raw tail to show meanwhile, and the first picture matters most.
+  if (!rawFits && (from === 0 || budget.fullDone === 0 || performance.now() < budget.deadline)) {
     d.dataset.data = decimate(col.xs, col.ys, col.length, MAX_DRAWN_POINTS, col.gaps === 0);
     d.tail = 0;
     d.stale = false;
@@ -248,7 +250,6 @@ function redraw(d: Drawn, col: Column, budget: FrameBudget): 'raw' | 'full' | 'd
     budget.fullDone++;
     return 'full';
   }
-  if (from === 0 && !rawFits) return 'deferred'; // nothing drawn yet: wait for a full decimation
   const data = d.dataset.data;
   for (let i = from; i < col.length; i++) {
     const y = col.ys[i];
