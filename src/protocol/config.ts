@@ -5,13 +5,19 @@
  * gets the same message everywhere.
  */
 import { z } from 'zod';
-import { VARIANT_IDS, variantInfo, type OptionName, type VariantId } from './variants';
+import { F_DIVERGENCES, PENALTY_TARGETS, VARIANT_IDS, variantInfo, type OptionName, type VariantId } from './variants';
 
 export const TOY_DATASETS = ['8gaussians', '25gaussians', 'swissroll'] as const;
 export type ToyDataset = (typeof TOY_DATASETS)[number];
 
 export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
+
+/** Metrics that can pick the best checkpoint; 'none' keeps only the most recent ones. */
+export const BEST_METRICS = ['swd', 'hqPercent', 'modesCovered', 'none'] as const;
+export type BestMetric = (typeof BEST_METRICS)[number];
+/** Whether a lower value of the metric is better. */
+export const LOWER_IS_BETTER: Readonly<Record<Exclude<BestMetric, 'none'>, boolean>> = { swd: true, hqPercent: false, modesCovered: false };
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const positive = (max: number) => z.number().gt(0).max(max);
@@ -59,6 +65,16 @@ export const ConfigSchema = z
       .object({
         gpWeight: z.number().min(0).max(1e6).optional().describe('Gradient penalty weight λ (WGAN-GP: 10).'),
         gpOneSided: z.boolean().optional().describe('One-sided penalty: only penalise gradient norms above 1.'),
+        lsganA: z.number().min(-1e3).max(1e3).optional().describe('LSGAN label a: the target of D on generated data (default 0; −1 in the χ² setting).'),
+        lsganB: z.number().min(-1e3).max(1e3).optional().describe('LSGAN label b: the target of D on real data (default 1).'),
+        lsganC: z.number().min(-1e3).max(1e3).optional().describe('LSGAN label c: the value G wants D to give its samples (default 1; 0 in the χ² setting).'),
+        clipValue: z.number().gt(0).max(1e3).optional().describe('WGAN weight clipping: every critic weight is clipped to [−c, c] after each critic update (paper: 0.01).'),
+        r1Gamma: z.number().min(0).max(1e6).optional().describe('R1/R2 penalty weight γ in γ/2·E‖∇D‖² (paper: 10).'),
+        penaltyOn: z.enum(PENALTY_TARGETS).optional().describe('R1/R2: penalise ‖∇D‖² on real data (R1), on generated data (R2) or both.'),
+        divergence: z
+          .enum(F_DIVERGENCES)
+          .optional()
+          .describe('f-GAN divergence: tv, kl, rkl (reverse KL), pearson, neyman, hellinger (squared), jeffrey, js (Jensen-Shannon) or gan.'),
       })
       .strict()
       .prefault({})
@@ -68,6 +84,14 @@ export const ConfigSchema = z
         metricsEvery: int(1, 100_000).default(10).describe('Write a metrics record every N generator steps.'),
         samplesEvery: int(1, 1_000_000).default(100).describe('Save a sample snapshot every N generator steps.'),
         evalSamples: int(64, 20_000).default(1024).describe('Samples drawn for the sliced Wasserstein distance and snapshots.'),
+        checkpointEvery: int(1, 10_000_000)
+          .default(500)
+          .describe('Write a checkpoint (weights, optimizer state, step) every N generator steps; one is also written on every clean stop and at the end.'),
+        keepCheckpoints: int(1, 1000).default(3).describe('How many of the most recent checkpoints to keep (the best one is kept as well).'),
+        bestMetric: z
+          .enum(BEST_METRICS)
+          .default('swd')
+          .describe("Metric that picks the best checkpoint, kept besides the recent ones: swd (lower is better), hqPercent or modesCovered (higher is better), or 'none'."),
       })
       .strict()
       .prefault({}),
@@ -146,7 +170,7 @@ export function resolveConfig(raw: unknown, source = 'gan.config.json'): Resolve
     }
   }
   if (problems.length) throw new ConfigError(source, problems);
-  const options = { ...info.options, ...stripUndefined(cfg.options) } as Record<OptionName, number | boolean>;
+  const options = { ...info.options, ...stripUndefined(cfg.options) } as Record<OptionName, number | boolean | string>;
   const t = cfg.training;
   return {
     ...cfg,
