@@ -87,15 +87,21 @@ export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: stri
 export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown, channel: string): ParseResult<T> {
   const r = schema.safeParse(raw);
   if (r.success) return { ok: true, message: r.data };
+  // The error is logged and echoed to the peer as a `log` message (at most
+  // 100 000 characters): a hostile type or key must not make it long.
   const type =
     raw && typeof raw === 'object' && typeof (raw as { type?: unknown }).type === 'string'
-      ? `'${(raw as { type: string }).type}'`
+      ? `'${clip((raw as { type: string }).type, 64)}'`
       : 'without a type';
   const detail = r.error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`)
+    .map((i) => `${i.path.length ? clip(i.path.map(String).join('.'), 200) : '(message)'}: ${clip(i.message, 300)}`)
     .join('; ');
   return { ok: false, error: `${channel}: rejected message ${type}: ${detail}` };
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
 /** Dispatch a validated message to its typed handler. */

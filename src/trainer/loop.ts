@@ -14,6 +14,7 @@ import { randomDirections, slicedWasserstein } from './metrics/swd';
 import { deriveSeed, STREAM } from './rng';
 import type { Module, ModelContext } from './userApi';
 import { VARIANT_IMPLS, type VariantImpl } from './variants';
+import type { CheckpointParts } from './checkpoint';
 
 const HEATMAP_SIZE = 64;
 const SNAPSHOT_POINTS = 512;
@@ -207,6 +208,11 @@ export class GanTrainer {
       heatmap: { size: n, values },
       ...(cov ? { modes: { covered: cov.covered, total: cov.total } } : {}),
     };
+  }
+
+  /** What a checkpoint saves and restores (checkpoint.ts): both networks, both optimizers, the variant's own state. */
+  checkpointParts(): CheckpointParts {
+    return { G: this.G, D: this.D, optG: this.optG, optD: this.optD, variant: this.impl };
   }
 
   dispose(): void {
