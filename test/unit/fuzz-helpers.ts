@@ -65,8 +65,14 @@ export function pathsOf(v: Json, prefix: (string | number)[] = [], out: (string 
   return out;
 }
 
-function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+/** A deep copy keeping NaN, undefined and own '__proto__' keys (hostile constants are shared: never mutate them). */
+function clone<T>(v: T, depth = 0): T {
+  if (!v || typeof v !== 'object' || depth > 2000) return v;
+  const out: Record<string, unknown> = Array.isArray(v) ? ([] as unknown as Record<string, unknown>) : {};
+  for (const k of Object.keys(v)) {
+    Object.defineProperty(out, k, { value: clone((v as Record<string, unknown>)[k], depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out as T;
 }
 
 function parentOf(root: Json, p: (string | number)[]): Record<string | number, Json> {
@@ -115,11 +121,11 @@ export function mutate(valid: Json, muts: readonly Mutation[]): unknown {
       if (!objs.length) continue;
       const p = objs[m.pick % objs.length];
       const target = (p.length ? parentOf(root, p)[p[p.length - 1]] : root) as object;
-      Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(target, m.key, { value: clone(m.value), enumerable: true, writable: true, configurable: true });
       continue;
     }
     if (!paths.length) {
-      if (m.kind === 'set') root = m.value;
+      if (m.kind === 'set') root = clone(m.value);
       continue;
     }
     const p = paths[m.pick % paths.length];
@@ -129,7 +135,7 @@ export function mutate(valid: Json, muts: readonly Mutation[]): unknown {
       if (Array.isArray(parent)) parent.splice(key as number, 1);
       else delete parent[key];
     } else if (m.kind === 'set') {
-      parent[key] = m.value;
+      parent[key] = clone(m.value);
     } else {
       parent[key] = deep(m.depth, parent[key]);
     }
