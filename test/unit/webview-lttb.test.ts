@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lttbIndices } from '../../webview-ui/src/render/lttb';
-import { decimate, finiteRuns, MAX_DRAWN_POINTS } from '../../webview-ui/src/render/series';
+import { decimate, emptyLine, finiteRuns, MAX_DRAWN_POINTS, refreshLine, SLACK } from '../../webview-ui/src/render/series';
 
 function wave(n: number): { xs: Float64Array; ys: Float64Array } {
   const xs = new Float64Array(n);
@@ -95,4 +95,52 @@ test('decimate with very many gaps stays within budget and still shows gaps', ()
 test('decimate with the no-gaps hint draws the same as without it', () => {
   const { xs, ys } = wave(50_000);
   assert.deepEqual(decimate(xs, ys, xs.length, 700, true), decimate(xs, ys, xs.length, 700));
+});
+
+function column(n: number, gapsAt: number[] = []) {
+  const { xs, ys } = wave(n);
+  for (const i of gapsAt) ys[i] = NaN;
+  return { xs, ys, length: n, gaps: gapsAt.length };
+}
+
+test('a short line takes appended points exactly', () => {
+  const line = emptyLine();
+  assert.equal(refreshLine(line, column(100), true), true, 'first draw is a full pass');
+  assert.equal(line.data.length, 100);
+  const col = column(150, [120]);
+  assert.equal(refreshLine(line, col, false), false);
+  assert.equal(line.data.length, 150);
+  assert.deepEqual(line.data[120], { x: col.xs[120], y: null });
+  assert.deepEqual(line.data, decimate(col.xs, col.ys, 150));
+  assert.equal(line.stale, false);
+});
+
+test('a long line appends raw points up to the slack, then decimates again', () => {
+  const n = 100_000;
+  const line = emptyLine();
+  refreshLine(line, column(n), true);
+  const drawn = line.data.length;
+  assert.ok(drawn <= MAX_DRAWN_POINTS);
+  // Appends within the slack: raw, cheap.
+  assert.equal(refreshLine(line, column(n + 50), true), false);
+  assert.equal(line.data.length, drawn + 50);
+  assert.equal(line.tail, 50);
+  // Past the slack: a full decimation back to the budget.
+  assert.equal(refreshLine(line, column(n + 50 + SLACK), true), true);
+  assert.ok(line.data.length <= MAX_DRAWN_POINTS);
+  assert.equal(line.tail, 0);
+  assert.equal(line.length, n + 50 + SLACK);
+});
+
+test('a long line over its slack without time for a full pass is drawn raw and marked stale', () => {
+  const n = 100_000;
+  const line = emptyLine();
+  refreshLine(line, column(n), true);
+  const drawn = line.data.length;
+  assert.equal(refreshLine(line, column(n + SLACK + 1), false), false);
+  assert.equal(line.stale, true);
+  assert.equal(line.data.length, drawn + SLACK + 1, 'nothing new is left out meanwhile');
+  assert.equal(refreshLine(line, column(n + SLACK + 1), true), true, 'the next chance decimates it');
+  assert.equal(line.stale, false);
+  assert.ok(line.data.length <= MAX_DRAWN_POINTS);
 });

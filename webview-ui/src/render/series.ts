@@ -116,3 +116,59 @@ function minMaxBuckets(xs: ArrayLike<number>, ys: ArrayLike<number>, length: num
   }
   return out;
 }
+
+/**
+ * Between two full decimations of a long series, up to this many new points
+ * are appended to its drawn line as they are: a line of 10^6 points is then
+ * re-decimated about once per SLACK new points, not on every append.
+ */
+export const SLACK = Math.round(MAX_DRAWN_POINTS * 0.1);
+
+/** A drawn line and how it relates to its series. */
+export interface Line {
+  /** The points drawn (chart.js dataset data; appended to in place). */
+  data: Point[];
+  /** Entries of the series the line covers. */
+  length: number;
+  /** Raw points appended since the last full decimation. */
+  tail: number;
+  /** Over its budget, waiting for a full decimation. */
+  stale: boolean;
+}
+
+export function emptyLine(): Line {
+  return { data: [], length: 0, tail: 0, stale: false };
+}
+
+/**
+ * Bring a line up to date with its series (which only grows): new points are
+ * appended as they are while the line draws every point (short series) or
+ * stays within SLACK of its budget; otherwise the whole series is decimated
+ * again, if `fullAllowed`, else the points are appended anyway and the line
+ * is marked stale for later. Returns whether it decimated in full.
+ */
+export function refreshLine(
+  line: Line,
+  col: { readonly xs: ArrayLike<number>; readonly ys: ArrayLike<number>; readonly length: number; readonly gaps: number },
+  fullAllowed: boolean,
+): boolean {
+  const from = line.length;
+  const added = col.length - from;
+  const exact = col.length <= MAX_DRAWN_POINTS;
+  const rawFits = from > 0 && added >= 0 && (exact || line.tail + added <= SLACK);
+  if (!rawFits && fullAllowed) {
+    line.data = decimate(col.xs, col.ys, col.length, MAX_DRAWN_POINTS, col.gaps === 0);
+    line.length = col.length;
+    line.tail = 0;
+    line.stale = false;
+    return true;
+  }
+  for (let i = from; i < col.length; i++) {
+    const y = col.ys[i];
+    line.data.push({ x: col.xs[i], y: Number.isFinite(y) ? y : null });
+  }
+  line.length = col.length;
+  line.tail = exact ? 0 : line.tail + added;
+  line.stale = !rawFits;
+  return false;
+}

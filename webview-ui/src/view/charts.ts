@@ -16,7 +16,7 @@ import {
   type ChartOptions,
 } from 'chart.js';
 import { chartDescription, paletteIndex, type ChartInfo } from '../catalog';
-import { decimate, MAX_DRAWN_POINTS, type Point } from '../render/series';
+import { emptyLine, refreshLine, type Line, type Point } from '../render/series';
 import type { Series } from '../state';
 import type { Column } from '../store';
 import { h } from './dom';
@@ -26,22 +26,12 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Logarithm
 
 type LineDataset = ChartDataset<'line', Point[]>;
 
-/**
- * Between two full re-decimations of a long series, up to this many new points
- * are appended to the drawn line as they are (a line of 10^6 points is then
- * re-decimated about once per SLACK new points, not on every append).
- */
-const SLACK = Math.round(MAX_DRAWN_POINTS * 0.1);
-
 interface Drawn {
   readonly dataset: LineDataset;
   readonly slot: number;
   /** The column drawn so far (null: nothing yet). */
   column: Column | null;
-  /** Raw points appended since the last full decimation. */
-  tail: number;
-  /** Over its point budget, waiting for a full decimation in a later frame. */
-  stale: boolean;
+  readonly line: Line;
 }
 
 /** Shared by all charts during one frame. */
@@ -104,8 +94,9 @@ export class ChartPanel {
    * budget, else re-decimated in full. Full decimations after the first one
    * of a frame wait for a later frame once `budget.deadline` has passed (the
    * new points are drawn raw meanwhile), so a frame stays short even when many
-   * 10^6-point series need one. Lines with nothing drawn yet are decimated at once. Returns whether anything changed and whether
-   * work was left for another frame.
+   * 10^6-point series need one. Lines with nothing drawn yet are decimated at
+   * once. Returns whether anything changed and whether work was left for
+   * another frame.
    */
   update(series: readonly Series[], budget: FrameBudget): { changed: boolean; pending: boolean } {
     let changed = false;
@@ -120,15 +111,20 @@ export class ChartPanel {
           borderColor: '',
           backgroundColor: '',
         };
-        d = { dataset, column: null, slot: paletteIndex(s.key, s.chart, s.order), tail: 0, stale: false };
+        d = { dataset, column: null, slot: paletteIndex(s.key, s.chart, s.order), line: emptyLine() };
         this.drawn.set(s.key, d);
         this.chart.data.datasets.push(dataset);
         changed = true;
       }
-      if (d.column === s.column && !d.stale) continue;
-      const r = redraw(d, s.column, budget);
-      changed ||= r !== 'deferred' || d.column !== null;
-      pending ||= r === 'deferred' || d.stale;
+      if (d.column === s.column && !d.line.stale) continue;
+      // A line with nothing drawn yet (after an init) is decimated at once: it
+      // has no raw points to show meanwhile, and the first picture matters most.
+      const fullAllowed = d.line.length === 0 || budget.fullDone === 0 || performance.now() < budget.deadline;
+      if (refreshLine(d.line, s.column, fullAllowed)) budget.fullDone++;
+      d.dataset.data = d.line.data;
+      d.column = s.column;
+      changed = true;
+      pending ||= d.line.stale;
     }
     if (changed) {
       this.colour();
@@ -233,32 +229,6 @@ export class ChartPanel {
       },
     };
   }
-}
-
-/** Bring a drawn line up to date with its column (columns only grow until the next init). */
-function redraw(d: Drawn, col: Column, budget: FrameBudget): 'raw' | 'full' | 'deferred' {
-  const from = d.column?.length ?? 0;
-  const added = col.length - from;
-  const rawFits = col.length > MAX_DRAWN_POINTS && from > 0 && added >= 0 && d.tail + added <= SLACK;
-  // A line with nothing drawn yet (after an init) is decimated at once: there
-  // is no raw tail to show meanwhile, and the first picture matters most.
-  if (!rawFits && (from === 0 || budget.fullDone === 0 || performance.now() < budget.deadline)) {
-    d.dataset.data = decimate(col.xs, col.ys, col.length, MAX_DRAWN_POINTS, col.gaps === 0);
-    d.tail = 0;
-    d.stale = false;
-    d.column = col;
-    budget.fullDone++;
-    return 'full';
-  }
-  const data = d.dataset.data;
-  for (let i = from; i < col.length; i++) {
-    const y = col.ys[i];
-    data.push({ x: col.xs[i], y: Number.isFinite(y) ? y : null });
-  }
-  d.tail += added;
-  d.stale = !rawFits;
-  d.column = col;
-  return rawFits ? 'raw' : 'deferred';
 }
 
 function slotOf(drawn: Map<string, Drawn>, ds: LineDataset): number {
