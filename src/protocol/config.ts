@@ -5,7 +5,7 @@
  * gets the same message everywhere.
  */
 import { z } from 'zod';
-import { VARIANT_IDS, variantInfo, type OptionName, type VariantId } from './variants';
+import { F_DIVERGENCES, PENALTY_TARGETS, VARIANT_IDS, variantInfo, type OptionName, type VariantId } from './variants';
 
 export const TOY_DATASETS = ['8gaussians', '25gaussians', 'swissroll'] as const;
 export type ToyDataset = (typeof TOY_DATASETS)[number];
@@ -65,6 +65,16 @@ export const ConfigSchema = z
       .object({
         gpWeight: z.number().min(0).max(1e6).optional().describe('Gradient penalty weight λ (WGAN-GP: 10).'),
         gpOneSided: z.boolean().optional().describe('One-sided penalty: only penalise gradient norms above 1.'),
+        lsganA: z.number().min(-1e3).max(1e3).optional().describe('LSGAN label a: the target of D on generated data (default 0; −1 in the χ² setting).'),
+        lsganB: z.number().min(-1e3).max(1e3).optional().describe('LSGAN label b: the target of D on real data (default 1).'),
+        lsganC: z.number().min(-1e3).max(1e3).optional().describe('LSGAN label c: the value G wants D to give its samples (default 1; 0 in the χ² setting).'),
+        clipValue: z.number().gt(0).max(1e3).optional().describe('WGAN weight clipping: every critic weight is clipped to [−c, c] after each critic update (paper: 0.01).'),
+        r1Gamma: z.number().min(0).max(1e6).optional().describe('R1/R2 penalty weight γ in γ/2·E‖∇D‖² (paper: 10).'),
+        penaltyOn: z.enum(PENALTY_TARGETS).optional().describe('R1/R2: penalise ‖∇D‖² on real data (R1), on generated data (R2) or both.'),
+        divergence: z
+          .enum(F_DIVERGENCES)
+          .optional()
+          .describe('f-GAN divergence: tv, kl, rkl (reverse KL), pearson, neyman, hellinger (squared), jeffrey, js (Jensen-Shannon) or gan.'),
       })
       .strict()
       .prefault({})
@@ -160,7 +170,7 @@ export function resolveConfig(raw: unknown, source = 'gan.config.json'): Resolve
     }
   }
   if (problems.length) throw new ConfigError(source, problems);
-  const options = { ...info.options, ...stripUndefined(cfg.options) } as Record<OptionName, number | boolean>;
+  const options = { ...info.options, ...stripUndefined(cfg.options) } as Record<OptionName, number | boolean | string>;
   const t = cfg.training;
   return {
     ...cfg,

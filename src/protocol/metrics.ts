@@ -44,8 +44,20 @@ export const METRICS: readonly MetricInfo[] = [
     chart: 'distance',
     description: 'Sliced Wasserstein-1 distance between real and generated samples (critic-free, comparable across variants).',
   },
+  {
+    key: 'fDivergence',
+    label: 'f-divergence estimate',
+    chart: 'distance',
+    description: 'f-GAN: the variational estimate E[T(x)] − E[f*(T(G(z)))] of the chosen f-divergence (a lower bound of it).',
+  },
   { key: 'gradNormD', label: '‖∇D‖', chart: 'gradients', description: 'Global L2 norm of the discriminator gradient.' },
   { key: 'gradNormG', label: '‖∇G‖', chart: 'gradients', description: 'Global L2 norm of the generator gradient.' },
+  {
+    key: 'clipShare',
+    label: 'weights at ±c',
+    chart: 'gradients',
+    description: 'WGAN weight clipping: share of critic weights sitting at the clipping bound after the last critic update.',
+  },
   { key: 'dReal', label: 'D(x)', chart: 'outputs', description: 'Mean discriminator output on real data (probability for logit variants).' },
   { key: 'dFake', label: 'D(G(z))', chart: 'outputs', description: 'Mean discriminator output on generated data.' },
   {

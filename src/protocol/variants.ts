@@ -8,7 +8,39 @@
 export type VariantGroup = 'classic' | 'wasserstein' | 'energy' | 'f-divergence' | 'regularizer';
 
 /** Names of variant options that a config may set under `options`. */
-export type OptionName = 'gpWeight' | 'gpOneSided';
+export type OptionName =
+  | 'gpWeight'
+  | 'gpOneSided'
+  | 'lsganA'
+  | 'lsganB'
+  | 'lsganC'
+  | 'clipValue'
+  | 'r1Gamma'
+  | 'penaltyOn'
+  | 'divergence';
+
+/** Where R1 / R2 evaluate their zero-centred penalty: real data (R1), generated data (R2) or both. */
+export const PENALTY_TARGETS = ['real', 'fake', 'both'] as const;
+export type PenaltyTarget = (typeof PENALTY_TARGETS)[number];
+
+/**
+ * The f-divergences of f-GAN (Nowozin et al. 2016, Tables 1 and 6), each
+ * D_f(P‖Q) = ∫ q(x) f(p(x)/q(x)) dx with P the data and Q the generator.
+ */
+export const F_DIVERGENCES = ['tv', 'kl', 'rkl', 'pearson', 'neyman', 'hellinger', 'jeffrey', 'js', 'gan'] as const;
+export type FDivergence = (typeof F_DIVERGENCES)[number];
+
+export const F_DIVERGENCE_TITLES: Record<FDivergence, string> = {
+  tv: 'total variation',
+  kl: 'Kullback-Leibler',
+  rkl: 'reverse Kullback-Leibler',
+  pearson: 'Pearson χ²',
+  neyman: 'Neyman χ²',
+  hellinger: 'squared Hellinger',
+  jeffrey: 'Jeffrey',
+  js: 'Jensen-Shannon',
+  gan: 'GAN',
+};
 
 export interface OptimizerDefaults {
   readonly kind: 'adam' | 'rmsprop';
@@ -30,7 +62,7 @@ export interface VariantInfo {
   readonly optimizer: OptimizerDefaults;
   readonly nCritic: number;
   /** Options this variant reads, with their defaults. Others are rejected. */
-  readonly options: Partial<Record<OptionName, number | boolean>>;
+  readonly options: Partial<Record<OptionName, number | boolean | string>>;
 }
 
 export const VARIANTS = [
@@ -66,6 +98,76 @@ export const VARIANTS = [
     optimizer: { kind: 'adam', lrD: 1e-4, lrG: 1e-4, beta1: 0, beta2: 0.9 },
     nCritic: 5,
     options: { gpWeight: 10, gpOneSided: false },
+  },
+  {
+    id: 'lsgan',
+    title: 'LSGAN',
+    group: 'classic',
+    description:
+      'Least squares GAN: D regresses real data to b and generated data to a, G pulls D(G(z)) to c, on the raw score. ' +
+      'Labels a/b/c = 0/1/1 by default; the paper\'s Pearson χ² setting is −1/1/0.',
+    paper: 'Mao et al., Least Squares Generative Adversarial Networks, ICCV 2017',
+    output: 'critic',
+    optimizer: { kind: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, beta2: 0.999 },
+    nCritic: 1,
+    options: { lsganA: 0, lsganB: 1, lsganC: 1 },
+  },
+  {
+    id: 'wgan-clip',
+    title: 'WGAN (weight clipping)',
+    group: 'wasserstein',
+    description: 'The original Wasserstein GAN: a critic kept Lipschitz by clipping every weight to [−c, c] after each critic update.',
+    paper: 'Arjovsky et al., Wasserstein GAN, ICML 2017',
+    output: 'critic',
+    optimizer: { kind: 'rmsprop', lrD: 5e-5, lrG: 5e-5, beta1: 0.9, beta2: 0.999 },
+    nCritic: 5,
+    options: { clipValue: 0.01 },
+  },
+  {
+    id: 'hinge',
+    title: 'Hinge loss GAN',
+    group: 'classic',
+    description: 'Hinge loss: D minimises E[relu(1 − D(x))] + E[relu(1 + D(G(z)))], G minimises −E[D(G(z))]; the loss of SNGAN and BigGAN.',
+    paper: 'Lim & Ye, Geometric GAN, 2017 (with the SNGAN settings of Miyato et al., ICLR 2018)',
+    output: 'critic',
+    optimizer: { kind: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, beta2: 0.999 },
+    nCritic: 1,
+    options: {},
+  },
+  {
+    id: 'dragan',
+    title: 'DRAGAN',
+    group: 'regularizer',
+    description: 'GAN loss plus λ·E[(‖∇D(x + δ)‖ − 1)²] on real samples perturbed by δ = 0.5·std(x)·U[0, 1]: no sharp gradients around the data.',
+    paper: 'Kodali et al., On Convergence and Stability of GANs, 2017',
+    output: 'logit',
+    optimizer: { kind: 'adam', lrD: 1e-4, lrG: 1e-4, beta1: 0.5, beta2: 0.9 },
+    nCritic: 1,
+    options: { gpWeight: 10 },
+  },
+  {
+    id: 'r1',
+    title: 'R1 / R2 zero-centred penalty',
+    group: 'regularizer',
+    description: 'Non-saturating GAN plus γ/2·E‖∇D‖² on real data (R1), on generated data (R2) or both: locally convergent training.',
+    paper: 'Mescheder et al., Which Training Methods for GANs do actually Converge?, ICML 2018',
+    output: 'logit',
+    optimizer: { kind: 'adam', lrD: 1e-4, lrG: 1e-4, beta1: 0, beta2: 0.99 },
+    nCritic: 1,
+    options: { r1Gamma: 10, penaltyOn: 'real' },
+  },
+  {
+    id: 'f-gan',
+    title: 'f-GAN',
+    group: 'f-divergence',
+    description:
+      'Variational f-divergence minimisation: total variation, KL, reverse KL, Pearson/Neyman χ², squared Hellinger, Jeffrey, ' +
+      'Jensen-Shannon or GAN, each with its output activation and conjugate; the dashboard plots the divergence estimate.',
+    paper: 'Nowozin, Cseke & Tomioka, f-GAN: Training Generative Neural Samplers using Variational Divergence Minimization, NeurIPS 2016',
+    output: 'critic',
+    optimizer: { kind: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, beta2: 0.999 },
+    nCritic: 1,
+    options: { divergence: 'js' },
   },
 ] as const satisfies readonly VariantInfo[];
 

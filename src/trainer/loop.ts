@@ -38,6 +38,8 @@ interface DStats {
   dFake: number;
   wEstimate: number;
   gradNormD: number;
+  /** Variant-specific metrics (f-GAN's fDivergence, WGAN's clipShare, …). */
+  [metric: string]: number | null;
 }
 
 export interface StepStats extends DStats {
@@ -98,10 +100,11 @@ export class GanTrainer {
 
   /** One discriminator update; returns its statistics, or throws DivergedError without applying it. */
   private async discriminatorStep(step: number, k: number): Promise<DStats> {
-    const { grads, stats } = tf.tidy(() => {
+    const { grads, stats, extra } = tf.tidy(() => {
       const real = this.realBatch(step, k);
       const fake = this.G.apply(this.noise(step, k));
       let kept: tf.Tensor1D | undefined;
+      let extra: string[] = [];
       const { value, grads } = tf.variableGrads(() => {
         const dReal = this.D.apply(real);
         const dFake = this.D.apply(fake);
@@ -112,18 +115,24 @@ export class GanTrainer {
         });
         const outR = this.logit ? tf.sigmoid(dReal) : dReal;
         const outF = this.logit ? tf.sigmoid(dFake) : dFake;
+        extra = Object.keys(terms).filter((n) => n !== 'gp');
         kept = tf.keep(
-          tf.stack([terms.gp ?? tf.scalar(NaN), tf.mean(outR), tf.mean(outF), tf.sub(tf.mean(dReal), tf.mean(dFake))]) as tf.Tensor1D,
+          tf.stack([
+            terms.gp ?? tf.scalar(NaN), tf.mean(outR), tf.mean(outF), tf.sub(tf.mean(dReal), tf.mean(dFake)),
+            ...extra.map((n) => terms[n]),
+          ]) as tf.Tensor1D,
         );
         return loss;
       }, this.D.variables);
       const stats = tf.concat([tf.stack([value, globalNorm(Object.values(grads))]), kept!]);
       kept!.dispose();
-      return { grads, stats };
+      return { grads, stats, extra };
     });
     const v = await stats.data();
     stats.dispose();
-    const [lossD, gradNormD, gp, dReal, dFake, wEstimate] = Array.from(v);
+    const [lossD, gradNormD, gp, dReal, dFake, wEstimate, ...extraValues] = Array.from(v);
+    const metrics: Record<string, number> = {};
+    extra.forEach((n, i) => (metrics[n] = extraValues[i]));
     const bad = !Number.isFinite(lossD) ? 'the discriminator loss' : !Number.isFinite(gradNormD) ? await firstNonFinite(grads, 'discriminator') : undefined;
     if (bad) {
       tf.dispose(Object.values(grads));
@@ -131,15 +140,26 @@ export class GanTrainer {
     }
     this.optD.applyGradients(grads);
     tf.dispose(Object.values(grads));
+    if (this.impl.afterDiscriminatorUpdate) {
+      const after = tf.tidy(() => {
+        const m = this.impl.afterDiscriminatorUpdate!(this.D, this.cfg.options);
+        return { names: Object.keys(m), values: Object.keys(m).length ? tf.stack(Object.values(m)) : undefined };
+      });
+      if (after.values) {
+        const av = await after.values.data();
+        after.values.dispose();
+        after.names.forEach((n, i) => (metrics[n] = av[i]));
+      }
+    }
     // gp is NaN when the variant has no penalty (a diverged penalty makes lossD non-finite first).
-    return { lossD, gradNormD, gp: Number.isNaN(gp) ? null : gp, dReal, dFake, wEstimate };
+    return { ...metrics, lossD, gradNormD, gp: Number.isNaN(gp) ? null : gp, dReal, dFake, wEstimate };
   }
 
   private async generatorStep(step: number): Promise<{ lossG: number; gradNormG: number }> {
     const k = this.cfg.training.nCritic;
     const { grads, stats } = tf.tidy(() => {
       const z = this.noise(step, k);
-      const { value, grads } = tf.variableGrads(() => this.impl.gLoss(this.D.apply(this.G.apply(z))), this.G.variables);
+      const { value, grads } = tf.variableGrads(() => this.impl.gLoss(this.D.apply(this.G.apply(z)), this.cfg.options), this.G.variables);
       return { grads, stats: tf.stack([value, globalNorm(Object.values(grads))]) };
     });
     const [lossG, gradNormG] = Array.from(await stats.data());

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedConfig } from '../../protocol/config';
-import type { VariantId } from '../../protocol/variants';
+import type { FDivergence, PenaltyTarget, VariantId } from '../../protocol/variants';
+import { fDivergenceEstimate, fganGeneratorLoss } from '../fdivergence';
 import * as L from '../losses';
 import type { Module } from '../userApi';
 
@@ -28,7 +29,12 @@ export interface DLoss {
 
 export interface VariantImpl {
   dLoss(i: DStepInputs): DLoss;
-  gLoss(dFake: tf.Tensor): tf.Scalar;
+  gLoss(dFake: tf.Tensor, options: ResolvedConfig['options']): tf.Scalar;
+  /**
+   * Called inside a tidy right after every discriminator update (e.g. weight
+   * clipping); the scalars it returns are reported as metrics.
+   */
+  afterDiscriminatorUpdate?(D: Module, options: ResolvedConfig['options']): Record<string, tf.Scalar>;
 }
 
 export const VARIANT_IMPLS: Record<VariantId, VariantImpl> = {
@@ -47,5 +53,46 @@ export const VARIANT_IMPLS: Record<VariantId, VariantImpl> = {
       return { loss: tf.add(L.wassersteinCriticLoss(dReal, dFake), tf.mul(w, gp)), terms: { gp } };
     },
     gLoss: L.wassersteinGeneratorLoss,
+  },
+  lsgan: {
+    dLoss: ({ dReal, dFake, options }) => ({
+      loss: L.lsganDiscriminatorLoss(dReal, dFake, Number(options.lsganA), Number(options.lsganB)),
+      terms: {},
+    }),
+    gLoss: (dFake, options) => L.lsganGeneratorLoss(dFake, Number(options.lsganC)),
+  },
+  'wgan-clip': {
+    dLoss: ({ dReal, dFake }) => ({ loss: L.wassersteinCriticLoss(dReal, dFake), terms: {} }),
+    gLoss: L.wassersteinGeneratorLoss,
+    afterDiscriminatorUpdate: (D, options) => ({ clipShare: L.clipWeights(D.variables, Number(options.clipValue)) }),
+  },
+  hinge: {
+    dLoss: ({ dReal, dFake }) => ({ loss: L.hingeDiscriminatorLoss(dReal, dFake), terms: {} }),
+    gLoss: L.hingeGeneratorLoss,
+  },
+  dragan: {
+    dLoss: ({ D, real, dReal, dFake, options, seed }) => {
+      const gp = L.draganPenalty(D, real, seed);
+      return { loss: tf.add(L.ganDiscriminatorLoss(dReal, dFake), tf.mul(Number(options.gpWeight), gp)), terms: { gp } };
+    },
+    gLoss: L.nonSaturatingGeneratorLoss,
+  },
+  r1: {
+    dLoss: ({ D, real, fake, dReal, dFake, options }) => {
+      const on = options.penaltyOn as PenaltyTarget;
+      const parts: tf.Scalar[] = [];
+      if (on !== 'fake') parts.push(L.zeroCentredPenalty(D, real));
+      if (on !== 'real') parts.push(L.zeroCentredPenalty(D, fake));
+      const gp = tf.addN(parts) as tf.Scalar;
+      return { loss: tf.add(L.ganDiscriminatorLoss(dReal, dFake), tf.mul(Number(options.r1Gamma), gp)), terms: { gp } };
+    },
+    gLoss: L.nonSaturatingGeneratorLoss,
+  },
+  'f-gan': {
+    dLoss: ({ dReal, dFake, options }) => {
+      const fDivergence = fDivergenceEstimate(options.divergence as FDivergence, dReal, dFake);
+      return { loss: tf.neg(fDivergence), terms: { fDivergence } };
+    },
+    gLoss: (dFake, options) => fganGeneratorLoss(options.divergence as FDivergence, dFake),
   },
 };
