@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { viridis } from '../../webview-ui/src/render/colormap';
 import { cellCentre, detectScale, heatmapImage } from '../../webview-ui/src/render/heatmap';
-import { formatTick, niceTicks, projection } from '../../webview-ui/src/render/plot2d';
+import { formatStep, formatTick } from '../../webview-ui/src/render/format';
+import { niceTicks, projection } from '../../webview-ui/src/render/plot2d';
 
 /** The exact 8-bit colour the heatmap uses for t. */
 function lut(t: number): number[] {
@@ -81,4 +82,13 @@ test('nice ticks', () => {
   assert.deepEqual(niceTicks(-0.3, 0.3, 3), [-0.2, 0, 0.2]);
   assert.equal(formatTick(0.30000000000000004), '0.3');
   assert.equal(formatTick(-2), '-2');
+});
+
+test('step labels stay short', () => {
+  assert.equal(formatStep(950), '950');
+  assert.equal(formatStep(9999), '9999');
+  assert.equal(formatStep(12_000), '12k');
+  assert.equal(formatStep(200_000), '200k');
+  assert.equal(formatStep(1_000_000), '1M');
+  assert.equal(formatStep(1_250_000), '1.25M');
 });

@@ -35,10 +35,3 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   }
   return ticks;
 }
-
-export function formatTick(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
-  return String(Number(v.toPrecision(4)));
-}

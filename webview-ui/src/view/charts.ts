@@ -16,6 +16,7 @@ import {
   type ChartOptions,
 } from 'chart.js';
 import { chartDescription, paletteIndex, type ChartInfo } from '../catalog';
+import { formatStep } from '../render/format';
 import { emptyLine, refreshLine, type Line, type Point } from '../render/series';
 import type { Series } from '../state';
 import type { Column } from '../store';
@@ -197,9 +198,11 @@ export class ChartPanel {
       scales: {
         x: {
           type: 'linear',
+          // The line reaches the right edge instead of a rounded-up tick.
+          bounds: 'data',
           grid,
           border: { color: t.border },
-          ticks: { ...ticks, maxTicksLimit: 7, includeBounds: false },
+          ticks: { ...ticks, maxTicksLimit: 7, includeBounds: false, maxRotation: 0, callback: (v) => formatStep(Number(v)) },
           title: { display: true, text: 'step', color: t.muted, padding: 0 },
         },
         y,

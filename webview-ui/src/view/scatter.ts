@@ -6,7 +6,8 @@
 import type { Snapshot } from '../../../src/protocol/metrics';
 import { rgbCss, viridis } from '../render/colormap';
 import { heatmapImage, type HeatmapImage } from '../render/heatmap';
-import { formatTick, niceTicks, projection, type Rect } from '../render/plot2d';
+import { formatTick } from '../render/format';
+import { niceTicks, projection, type Rect } from '../render/plot2d';
 import { h, setText } from './dom';
 import type { Theme } from './theme';
 
