@@ -6,6 +6,7 @@
  *   <runDir>/model.ts        copy of the user's model source at start
  *   <runDir>/metrics.jsonl   one MetricRecord per line, append-only
  *   <runDir>/samples/step-NNNNNNNN.json   snapshots
+ *   <runDir>/checkpoints/step-NNNNNNNN/   manifest.json + weights.bin (src/runfolder/checkpoints.ts)
  *   <runDir>/status.json     RunStatus, replaced atomically
  *   <runDir>/lock.json       RunLock while a trainer owns the folder
  *   <runDir>/trainer.log     the trainer's stdout/stderr
@@ -17,6 +18,7 @@ export const RUN_FILES = {
   model: 'model.ts',
   metrics: 'metrics.jsonl',
   samples: 'samples',
+  checkpoints: 'checkpoints',
   status: 'status.json',
   lock: 'lock.json',
   log: 'trainer.log',

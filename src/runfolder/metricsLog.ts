@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { writeFileAtomic } from './atomic';
 import { MetricRecordSchema, type MetricRecord } from '../protocol/metrics';
 
 /** Serialise a record as one JSONL line; non-finite numbers become null. */
@@ -94,4 +95,32 @@ export function repairTornTail(file: string): number {
   const cut = Buffer.byteLength(text) - Buffer.byteLength(text.slice(0, end));
   if (cut > 0) fs.truncateSync(file, Buffer.byteLength(text.slice(0, end)));
   return cut;
+}
+
+/**
+ * Drop the records with step > `step` (a resume goes back to a checkpoint).
+ * Every other line — records up to `step`, and lines that are not records —
+ * is kept byte for byte; the file is replaced atomically, and only when
+ * something goes. Returns the number of records dropped.
+ */
+export function truncateMetricsAfter(file: string, step: number): number {
+  if (!fs.existsSync(file)) return 0;
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  let dropped = 0;
+  const kept = lines.filter((line) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      return true;
+    }
+    const s = v && typeof v === 'object' ? (v as { step?: unknown }).step : undefined;
+    if (typeof s === 'number' && s > step) {
+      dropped++;
+      return false;
+    }
+    return true;
+  });
+  if (dropped > 0) writeFileAtomic(file, kept.join('\n'));
+  return dropped;
 }

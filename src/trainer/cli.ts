@@ -1,19 +1,22 @@
 /**
  * The trainer's command line — the same code the extension runs:
  *   gan-trainer train --config gan.config.json --run-dir DIR [--steps N] [--seed N] [--backend B] [--quiet]
+ *   gan-trainer train --resume RUN_DIR [--steps N] [--backend B] [--quiet]   (from its last good checkpoint)
  *   gan-trainer check --config gan.config.json      (validate + compile; one JSON line)
  * Exit codes: 0 ok, 1 crash, 2 bad config, 3 model compile error, 4 diverged, 5 run folder locked.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKENDS, ConfigError, type BackendChoice } from '../protocol/config';
 import type { TrainerMessage } from '../protocol/messages';
 import { RunLockedError } from '../runfolder/lock';
 import { CompileError, compileAndLoad, type CompileProblem } from './compile';
-import { EXIT, loadConfig, modelPath, train } from './run';
+import { EXIT, loadConfig, modelPath, train, type TrainOptions } from './run';
 
 const USAGE = `usage:
   gan-trainer train --config FILE --run-dir DIR [--steps N] [--seed N] [--backend ${BACKENDS.join('|')}] [--quiet]
+  gan-trainer train --resume RUN_DIR [--steps N] [--backend B] [--quiet]
   gan-trainer check --config FILE
 exit codes: 0 ok, 1 crash, 2 bad config, 3 model compile error, 4 diverged, 5 run folder locked`;
 
@@ -32,6 +35,7 @@ function parse(argv: string[]) {
     options: {
       config: { type: 'string' },
       'run-dir': { type: 'string' },
+      resume: { type: 'string' },
       steps: { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
@@ -49,6 +53,7 @@ function parse(argv: string[]) {
     command: positionals[0],
     config: values.config,
     runDir: values['run-dir'],
+    resume: values.resume,
     steps,
     seed: intArg('seed', values.seed),
     backend: backend as BackendChoice | undefined,
@@ -100,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return a.help ? 0 : EXIT.config;
   }
+  if (a.resume !== undefined) return resume(a);
   if (!a.config) {
     process.stderr.write(`--config is required\n${USAGE}\n`);
     return EXIT.config;
@@ -117,8 +123,32 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--run-dir is required for train\n${USAGE}\n`);
     return EXIT.config;
   }
+  return runTrain({ configPath: a.config, runDir: a.runDir, steps: a.steps, seed: a.seed, backend: a.backend, onMessage: progressPrinter(a.quiet) });
+}
+
+/** train --resume RUN_DIR: the folder brings its own config and model. */
+async function resume(a: ReturnType<typeof parse>): Promise<number> {
+  const problem =
+    a.command !== 'train'
+      ? '--resume goes with the train command'
+      : a.config !== undefined || a.runDir !== undefined
+        ? '--resume RUN_DIR takes the config and model from the run folder; leave out --config and --run-dir'
+        : a.seed !== undefined
+          ? '--seed cannot change on resume: the seed decides every random draw of the run'
+          : !a.resume || !fs.existsSync(path.join(a.resume, 'config.json'))
+            ? `--resume: ${a.resume || '(empty)'} is not a run folder (no config.json in it)`
+            : undefined;
+  if (problem) {
+    process.stderr.write(`${problem}\n${USAGE}\n`);
+    return EXIT.config;
+  }
+  const runDir = a.resume!;
+  return runTrain({ configPath: path.join(runDir, 'config.json'), runDir, resume: true, steps: a.steps, backend: a.backend, onMessage: progressPrinter(a.quiet) });
+}
+
+async function runTrain(o: TrainOptions): Promise<number> {
   try {
-    const r = await train({ configPath: a.config, runDir: a.runDir, steps: a.steps, seed: a.seed, backend: a.backend, onMessage: progressPrinter(a.quiet) });
+    const r = await train(o);
     if (r.message) process.stderr.write(r.message + '\n');
     return r.code;
   } catch (e) {

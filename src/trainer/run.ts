@@ -1,19 +1,23 @@
 /**
  * One training run in one run folder: config and model checks, lock, control
- * socket, the loop, and what it writes (status, metrics, snapshots).
+ * socket, the loop, and what it writes (status, metrics, snapshots,
+ * checkpoints). `resume` continues a run folder from its last good checkpoint.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConfigText, type BackendChoice, type ResolvedConfig } from '../protocol/config';
+import { LOWER_IS_BETTER, parseConfigText, type BackendChoice, type ResolvedConfig } from '../protocol/config';
 import type { ControlMessage, TrainerMessage } from '../protocol/messages';
 import type { MetricRecord, Snapshot } from '../protocol/metrics';
 import { PROTOCOL_VERSION } from '../protocol/messages';
 import { RUN_FILES, snapshotFileName, type BackendInfo, type RunState, type RunStatus } from '../protocol/run';
 import { writeJsonAtomic } from '../runfolder/atomic';
+import { latestGoodCheckpoint, pruneCheckpoints, removeCheckpointsAfter, writeCheckpoint, type Checkpoint } from '../runfolder/checkpoints';
 import { acquireLock, releaseLock } from '../runfolder/lock';
-import { MetricsWriter } from '../runfolder/metricsLog';
+import { MetricsWriter, repairTornTail, truncateMetricsAfter } from '../runfolder/metricsLog';
+import { listSnapshotSteps } from '../runfolder/read';
 import { socketPathFor } from '../runfolder/socket';
 import { pickBackend } from './backend';
+import { captureState, restoreState } from './checkpoint';
 import { compileAndLoad, type ModelBuilders } from './compile';
 import { DivergedError, GanTrainer } from './loop';
 import { ControlServer } from './server';
@@ -24,6 +28,11 @@ export interface TrainOptions {
   steps?: number;
   seed?: number;
   backend?: BackendChoice;
+  /**
+   * Continue the run in `runDir` from its last good checkpoint, with the
+   * folder's own config.json and model.ts (configPath is then ignored).
+   */
+  resume?: boolean;
   /** Messages also go here (the CLI prints progress). */
   onMessage?: (m: TrainerMessage) => void;
 }
@@ -61,6 +70,10 @@ export class Run {
   private lastSend = 0;
   private lastStatusWrite = 0;
   private backend?: BackendInfo;
+  /** Resuming: the checkpoint training continues from (undefined: from step 0). */
+  private from?: Checkpoint;
+  /** Latest logged value of the metric that ranks checkpoints. */
+  private bestMetricValue?: { value: number; step: number };
 
   constructor(
     private readonly cfg: ResolvedConfig,
@@ -131,6 +144,9 @@ export class Run {
   }
 
   private record(r: MetricRecord): void {
+    const m = this.cfg.logging.bestMetric;
+    const v = m === 'none' ? undefined : r[m];
+    if (typeof v === 'number' && Number.isFinite(v)) this.bestMetricValue = { value: v, step: r.step };
     this.metrics!.append([r]);
     this.pending.push(r);
     this.flushMessages(false);
@@ -152,6 +168,7 @@ export class Run {
 
   /** Take the folder and the socket, write the run's identity. */
   async open(): Promise<void> {
+    if (this.o.resume) return this.openResume();
     fs.mkdirSync(this.o.runDir, { recursive: true });
     if (fs.existsSync(this.file(RUN_FILES.config))) {
       throw new Error(`${this.o.runDir} already holds a run (config.json exists); choose a new --run-dir`);
@@ -167,20 +184,110 @@ export class Run {
     await this.server.listen();
   }
 
+  private warn(message: string): void {
+    process.stderr.write(`warning: ${message}\n`);
+    this.emit({ type: 'log', level: 'warn', message });
+  }
+
+  /**
+   * Take an existing run folder back: lock first (nothing is touched while
+   * another trainer owns it), then cut what lies past the checkpoint so the
+   * step numbering continues with no gap and no duplicate: a torn metrics
+   * line, metric records and snapshots with step > the checkpoint's, and
+   * checkpoints after it (damaged ones). Lines up to the checkpoint's step
+   * are never lost: metrics.jsonl is rewritten atomically, and only when
+   * something has to go.
+   */
+  private async openResume(): Promise<void> {
+    const dir = this.o.runDir;
+    if (!fs.existsSync(this.file(RUN_FILES.config))) throw new Error(`${dir} is not a run folder (config.json is missing); nothing to resume`);
+    const socket = socketPathFor(dir);
+    acquireLock(dir, { pid: process.pid, socket, startedAt: new Date().toISOString() });
+    const warnings: string[] = [];
+    this.from = latestGoodCheckpoint(dir, (w) => warnings.push(w));
+    const step = this.from?.manifest.step ?? 0;
+    if (!this.from) warnings.push('no usable checkpoint: resuming from step 0 (the initial weights follow from the seed)');
+    if (this.from && this.from.manifest.seed !== this.cfg.training.seed) throw new Error(`checkpoint seed ${this.from.manifest.seed} differs from config.json's ${this.cfg.training.seed}`);
+    removeCheckpointsAfter(dir, step);
+    const metricsFile = this.file(RUN_FILES.metrics);
+    const cut = repairTornTail(metricsFile);
+    if (cut > 0) warnings.push(`metrics.jsonl: removed a torn last line (${cut} bytes)`);
+    const dropped = truncateMetricsAfter(metricsFile, step);
+    if (dropped > 0) warnings.push(`metrics.jsonl: dropped ${dropped} record(s) after step ${step}, which the checkpoint does not cover`);
+    fs.mkdirSync(this.file(RUN_FILES.samples), { recursive: true });
+    for (const s of listSnapshotSteps(dir)) if (s > step) fs.rmSync(path.join(this.file(RUN_FILES.samples), snapshotFileName(s)), { force: true });
+    let startedAt = this.status.startedAt;
+    try {
+      startedAt = (JSON.parse(fs.readFileSync(this.file(RUN_FILES.status), 'utf8')) as RunStatus).startedAt ?? startedAt;
+    } catch {
+      /* no readable status: the resume's start stands */
+    }
+    this.status = { ...this.status, step, startedAt };
+    this.metrics = new MetricsWriter(metricsFile);
+    this.setStatus({}, true);
+    this.server = new ControlServer(socket, (m) => this.control(m), () => this.greeting(), (w) => process.stderr.write(w + '\n'));
+    await this.server.listen();
+    for (const w of warnings) this.warn(w);
+    this.emit({ type: 'log', level: 'info', message: `resuming at step ${step} of ${this.cfg.training.steps}${this.from ? ` from ${path.basename(this.from.dir)}` : ''}` });
+  }
+
+  /**
+   * Save the training state at `step`, after flushing the metrics it covers;
+   * then prune. A failed write (disk full) is reported and training goes on:
+   * the previous checkpoints are still there.
+   */
+  private async checkpoint(trainer: GanTrainer, step: number, time: number): Promise<void> {
+    try {
+      this.metrics?.sync();
+      const { arrays, variantState } = await captureState(trainer.checkpointParts());
+      const m = this.cfg.logging.bestMetric;
+      writeCheckpoint(
+        this.o.runDir,
+        {
+          step,
+          time,
+          seed: this.cfg.training.seed,
+          variant: this.cfg.variant,
+          optimizer: this.cfg.training.optimizer,
+          ...(this.backend ? { backend: this.backend.name } : {}),
+          ...(variantState ? { variantState } : {}),
+          ...(m !== 'none' && this.bestMetricValue ? { metric: { name: m, ...this.bestMetricValue } } : {}),
+        },
+        arrays,
+      );
+      pruneCheckpoints(this.o.runDir, this.cfg.logging.keepCheckpoints, m === 'none' ? undefined : LOWER_IS_BETTER[m]);
+    } catch (e) {
+      this.warn(`checkpoint at step ${step} not written: ${(e as Error).message}`);
+    }
+  }
+
   async train(): Promise<RunState> {
     this.backend = await pickBackend(this.cfg.backend);
     this.emit(this.greeting()[0]);
     this.setStatus({ state: 'running', backend: this.backend }, true);
     const trainer = new GanTrainer(this.cfg, this.builders);
     const { steps } = this.cfg.training;
-    const { metricsEvery, samplesEvery } = this.cfg.logging;
-    const t0 = performance.now();
-    let windowStart = t0;
+    const { metricsEvery, samplesEvery, checkpointEvery } = this.cfg.logging;
+    const start = this.from?.manifest.step ?? 0;
+    const resumeTime = this.from?.manifest.time ?? 0;
+    if (this.from) {
+      try {
+        await restoreState(trainer.checkpointParts(), this.from.arrays, this.from.manifest.variantState);
+      } catch (e) {
+        trainer.dispose();
+        throw e;
+      }
+      this.bestMetricValue = this.from.manifest.metric;
+      this.from = undefined; // its arrays are in the trainer now
+    }
+    // `time` counts from the run's first start, across resumes.
+    const t0 = performance.now() - 1000 * resumeTime;
+    let windowStart = performance.now();
     let windowSteps = 0;
     let lastYield = t0;
     let end: RunState = 'completed';
     try {
-      for (let s = 0; s < steps; s++) {
+      for (let s = start; s < steps; s++) {
         if (this.paused) {
           await new Promise<void>((r) => (this.resumeWaiter = r));
           this.resumeWaiter = undefined;
@@ -216,12 +323,15 @@ export class Run {
           this.saveSnapshot(await trainer.snapshot(done));
         }
         this.status.step = done;
+        if (done % checkpointEvery === 0 && !last) await this.checkpoint(trainer, done, (performance.now() - t0) / 1000);
         if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
           this.flushMessages(false);
           await new Promise((r) => setImmediate(r));
           lastYield = performance.now();
         }
       }
+      // Every clean end (completed, stopped) leaves a checkpoint of where it ended.
+      await this.checkpoint(trainer, this.status.step, (performance.now() - t0) / 1000);
     } catch (e) {
       if (!(e instanceof DivergedError)) throw e;
       end = 'diverged';
@@ -251,8 +361,13 @@ export class Run {
 
 /** Validate, compile, train. Returns the process exit code. */
 export async function train(o: TrainOptions): Promise<{ code: number; state?: RunState; message?: string }> {
+  if (o.resume) {
+    // The run folder's own copies: the config as resolved at the start, and the model source it trained.
+    o = { ...o, configPath: path.join(o.runDir, RUN_FILES.config) };
+    if (o.seed !== undefined) throw new Error('--seed cannot change on resume: the seed decides every random draw of the run');
+  }
   const cfg = loadConfig(o.configPath, o);
-  const file = modelPath(o.configPath, cfg);
+  const file = o.resume ? path.join(o.runDir, RUN_FILES.model) : modelPath(o.configPath, cfg);
   const builders = await compileAndLoad(file);
   const run = new Run(cfg, builders, fs.readFileSync(file, 'utf8'), o);
   await run.open();
