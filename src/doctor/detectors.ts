@@ -1,0 +1,243 @@
+/**
+ * The training doctor: failure-mode detectors as declarative records over the
+ * metric records the dashboard draws. Pure functions of the records and a
+ * small context — no I/O, no tensors — so they run live on the stream and
+ * again on any finished run's folder, and are tested on synthetic streams.
+ */
+import { resolveConfig, type GanConfigInput, type ResolvedConfig } from '../protocol/config';
+import type { MetricRecord } from '../protocol/metrics';
+
+export type Severity = 'info' | 'warning' | 'serious';
+
+export interface DoctorContext {
+  /** The run's resolved config: fixes are computed from it. */
+  readonly config: ResolvedConfig;
+  /** 'logit' variants output probabilities through a sigmoid; 'critic' ones a score. */
+  readonly output: 'logit' | 'critic';
+  /** Modes of the data where known (8 or 25 for the toy mixtures). */
+  readonly dataModes?: number;
+  /** Total generator steps planned, to judge "early". */
+  readonly totalSteps: number;
+}
+
+export interface Evidence {
+  /** The metric the finding rests on (a key of METRICS). */
+  readonly metric: string;
+  readonly fromStep: number;
+  readonly toStep: number;
+  /** What was seen, with numbers. */
+  readonly seen: string;
+}
+
+/** A config change that addresses the finding, in order of likely effect. */
+export interface Fix {
+  readonly label: string;
+  /** Partial gan.config.json to merge into the run's config. */
+  readonly patch: Record<string, unknown>;
+}
+
+export interface Finding {
+  readonly detector: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly evidence: Evidence;
+  readonly why: string;
+  readonly fixes: readonly Fix[];
+}
+
+export interface Detector {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  /** Records looked at (the most recent ones). */
+  readonly window: number;
+  /** One sentence: why this matters. */
+  readonly why: string;
+  /** Fixes for this run's config, in order of likely effect (each a valid config change). */
+  fixes(cfg: ResolvedConfig): Fix[];
+  applies(ctx: DoctorContext): boolean;
+  /** What was seen over the window, or undefined when the pattern is absent. */
+  detect(recent: readonly MetricRecord[], all: readonly MetricRecord[], ctx: DoctorContext): Omit<Evidence, 'fromStep' | 'toStep'> | undefined;
+}
+
+// ---- small statistics over a series (nulls = non-finite values) ----------
+export function values(rs: readonly MetricRecord[], key: string): number[] {
+  return rs.map((r) => r[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+}
+export function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN;
+}
+export function median(xs: readonly number[]): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+const fmt = (x: number) => (Math.abs(x) >= 100 || Math.abs(x) < 0.01 ? x.toExponential(1) : x.toFixed(2));
+
+/** Records after the first `share` of the planned steps (warm-up excluded). */
+function pastWarmup(all: readonly MetricRecord[], ctx: DoctorContext, share = 0.1): boolean {
+  const last = all[all.length - 1];
+  return !!last && last.step >= Math.max(50, share * ctx.totalSteps);
+}
+
+export const DETECTORS: readonly Detector[] = [
+  {
+    id: 'mode-collapse',
+    title: 'Mode collapse',
+    severity: 'serious',
+    window: 10,
+    why: 'The generator has found a few outputs that fool D and stopped covering the rest of the data: samples look fine one by one but lack diversity.',
+    fixes: (cfg) => [
+      ...(cfg.model.latentDim < 16 ? [{ label: `Larger latent space (latentDim ${cfg.model.latentDim} → 16)`, patch: { model: { latentDim: 16 } } }] : []),
+      ...switchTo(cfg, 'wgan-gp', 'WGAN-GP: the critic keeps gradients on every mode'),
+    ],
+    applies: (ctx) => (ctx.dataModes ?? 0) > 1,
+    detect(recent, all, ctx) {
+      const modes = values(recent, 'modesCovered');
+      if (modes.length < this.window || !pastWarmup(all, ctx, 0.2)) return undefined;
+      const m = median(modes);
+      if (m > ctx.dataModes! / 4) return undefined;
+      return { metric: 'modesCovered', seen: `median ${fmt(m)} of ${ctx.dataModes} modes covered over the last ${modes.length} records` };
+    },
+  },
+  {
+    id: 'discriminator-wins',
+    title: 'Discriminator overpowers the generator (vanishing gradients)',
+    severity: 'serious',
+    window: 10,
+    why: 'D separates real from generated almost perfectly, so log(1 − D(G(z))) is flat and the generator receives almost no gradient: training stalls.',
+    fixes: (cfg) => [
+      ...switchTo(cfg, 'gan-ns', 'Non-saturating generator loss'),
+      { label: `Slower discriminator (TTUR: lrD ${fmt(cfg.training.lrD)} → ${fmt(cfg.training.lrG / 4)})`, patch: { training: { lrD: cfg.training.lrG / 4 } } },
+      ...switchTo(cfg, 'wgan-gp', 'WGAN-GP: a critic gives useful gradients everywhere'),
+    ],
+    applies: (ctx) => ctx.output === 'logit',
+    detect(recent, all) {
+      const dReal = mean(values(recent, 'dReal'));
+      const dFake = mean(values(recent, 'dFake'));
+      if (!(dReal > 0.95 && dFake < 0.05)) return undefined;
+      const early = Math.max(...values(all.slice(0, Math.max(5, Math.floor(all.length / 5))), 'gradNormG'));
+      const now = mean(values(recent, 'gradNormG'));
+      if (!(now < 0.1 * early)) return undefined;
+      return { metric: 'dFake', seen: `D(x) ≈ ${fmt(dReal)}, D(G(z)) ≈ ${fmt(dFake)}, ‖∇G‖ fell from ${fmt(early)} to ${fmt(now)}` };
+    },
+  },
+  {
+    id: 'divergence',
+    title: 'Divergence',
+    severity: 'serious',
+    window: 5,
+    why: 'Gradient norms or the critic estimate are growing without bound; the next steps will overflow to NaN and the weights become useless.',
+    fixes: (cfg) => [
+      { label: 'Learning rates ÷ 10', patch: { training: { lrD: cfg.training.lrD / 10, lrG: cfg.training.lrG / 10 } } },
+      ...switchTo(cfg, 'wgan-gp', 'Gradient penalty (WGAN-GP, λ = 10)'),
+    ],
+    applies: () => true,
+    detect(recent, all) {
+      const nulls = recent.find((r) => ['lossD', 'lossG', 'gradNormD', 'gradNormG'].some((k) => k in r && r[k] === null));
+      if (nulls) return { metric: 'lossD', seen: `a non-finite loss or gradient norm at step ${nulls.step}` };
+      const base = all.slice(0, Math.max(5, Math.floor(all.length / 10)));
+      for (const key of ['gradNormD', 'gradNormG', 'wEstimate']) {
+        const b = median(values(base, key).map(Math.abs));
+        const now = median(values(recent, key).map(Math.abs));
+        if (b > 0 && now > 100 * b && now > 10) return { metric: key, seen: `|${key}| grew from ${fmt(b)} to ${fmt(now)} (×${fmt(now / b)})` };
+      }
+      return undefined;
+    },
+  },
+  {
+    id: 'critic-not-lipschitz',
+    title: 'Critic is not 1-Lipschitz',
+    severity: 'warning',
+    window: 10,
+    why: 'The Wasserstein estimate is only meaningful for a 1-Lipschitz critic; far from it, the critic\'s gradients mislead the generator.',
+    fixes: (cfg) =>
+      cfg.variant === 'wgan-gp'
+        ? Number(cfg.options.gpWeight) < 10
+          ? [{ label: `Stronger penalty (λ ${cfg.options.gpWeight} → 10)`, patch: { options: { gpWeight: 10 } } }]
+          : [{ label: 'More critic steps per G step', patch: { training: { nCritic: cfg.training.nCritic * 2 } } }]
+        : switchTo(cfg, 'wgan-gp', 'Gradient penalty λ = 10 (WGAN-GP)'),
+    applies: (ctx) => ctx.output === 'critic',
+    detect(recent) {
+      const gp = mean(values(recent, 'gp'));
+      if (gp > 1) return { metric: 'gp', seen: `E[(‖∇D(x̂)‖ − 1)²] ≈ ${fmt(gp)}: gradient norms on interpolates are ~${fmt(1 + Math.sqrt(gp))}` };
+      const clip = mean(values(recent, 'clipShare'));
+      if (clip > 0.5) return { metric: 'clipShare', seen: `${fmt(100 * clip)}% of the critic's weights sit at ±c` };
+      return undefined;
+    },
+  },
+  {
+    id: 'no-progress',
+    title: 'No progress: losses cycle while the distance to the data stalls',
+    severity: 'warning',
+    window: 20,
+    why: 'The players chase each other around an equilibrium instead of approaching it: the critic-free distance stops falling although training continues.',
+    fixes: (cfg) => [
+      { label: 'Learning rates ÷ 2', patch: { training: { lrD: cfg.training.lrD / 2, lrG: cfg.training.lrG / 2 } } },
+      ...(cfg.training.optimizer === 'adam' && cfg.training.beta1 > 0.5 ? [{ label: 'Adam β1 = 0.5', patch: { training: { beta1: 0.5 } } }] : []),
+      ...(cfg.training.nCritic < 5 ? [{ label: 'Five critic steps per G step', patch: { training: { nCritic: 5 } } }] : []),
+    ],
+    applies: () => true,
+    detect(recent, all, ctx) {
+      if (all.length < 3 * this.window || !pastWarmup(all, ctx, 0.3)) return undefined;
+      const before = values(all.slice(0, all.length - this.window), 'swd');
+      const now = values(recent, 'swd');
+      if (before.length < this.window || now.length < this.window) return undefined;
+      const best = Math.min(...before);
+      const med = median(now);
+      if (med < 0.95 * best) return undefined;
+      // Losses cycle: the G loss changes direction on most records, with a swing well above noise.
+      const g = values(recent, 'lossG');
+      let turns = 0;
+      for (let i = 2; i < g.length; i++) if ((g[i] - g[i - 1]) * (g[i - 1] - g[i - 2]) < 0) turns++;
+      const swing = Math.max(...g) - Math.min(...g);
+      if (turns < 0.5 * (g.length - 2) || swing < 0.1 * Math.abs(mean(g)) + 1e-3) return undefined;
+      return { metric: 'swd', seen: `sliced Wasserstein ${fmt(med)} vs best ${fmt(best)} earlier, while the G loss turned ${turns} times in ${g.length} records` };
+    },
+  },
+];
+
+/** Switching variant drops options the new variant does not accept, and resets its schedule to the new defaults. */
+function switchTo(cfg: ResolvedConfig, variant: string, label: string): Fix[] {
+  return cfg.variant === variant ? [] : [{ label, patch: { variant, options: null, training: { nCritic: null, lrD: null, lrG: null, beta1: null, beta2: null, optimizer: null } } }];
+}
+
+/**
+ * The config a fix produces: the run's config with the patch merged in (a null
+ * removes a field, so the new variant's default applies), validated.
+ */
+export function applyFix(cfg: ResolvedConfig | GanConfigInput, fix: Fix): ResolvedConfig {
+  return resolveConfig(merge(cfg as Record<string, unknown>, fix.patch), `fix "${fix.label}"`);
+}
+
+function merge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object' && out[k] !== null) out[k] = merge(out[k] as Record<string, unknown>, v as Record<string, unknown>);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Run every applicable detector on the records (file order); one finding per detector at most. */
+export function diagnose(records: readonly MetricRecord[], ctx: DoctorContext): Finding[] {
+  const out: Finding[] = [];
+  for (const d of DETECTORS) {
+    if (!d.applies(ctx) || records.length === 0) continue;
+    const recent = records.slice(-d.window);
+    const e = d.detect(recent, records, ctx);
+    if (e) {
+      out.push({
+        detector: d.id,
+        title: d.title,
+        severity: d.severity,
+        evidence: { ...e, fromStep: recent[0].step, toStep: recent[recent.length - 1].step },
+        why: d.why,
+        fixes: d.fixes(ctx.config),
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveConfig } from '../../src/protocol/config';
+import type { MetricRecord } from '../../src/protocol/metrics';
+import { applyFix, diagnose, type DoctorContext } from '../../src/doctor/detectors';
+
+const ns = resolveConfig({ name: 'x', variant: 'gan-ns', data: { name: '8gaussians' }, training: { steps: 2000 } });
+const wgan = resolveConfig({ name: 'x', variant: 'wgan-gp', data: { name: '8gaussians' }, training: { steps: 2000 }, options: { gpWeight: 0.1 } });
+const ctxNs: DoctorContext = { config: ns, output: 'logit', dataModes: 8, totalSteps: 2000 };
+const ctxW: DoctorContext = { config: wgan, output: 'critic', dataModes: 8, totalSteps: 2000 };
+
+/** A healthy-looking stream: 100 records every 10 steps; `f(i)` overrides fields of record i. */
+function stream(f: (i: number) => Partial<Record<string, number | null>> = () => ({}), n = 100): MetricRecord[] {
+  return Array.from({ length: n }, (_, i) => ({
+    step: 10 * (i + 1),
+    time: i,
+    lossD: 1.3 - 0.001 * i,
+    lossG: 0.8 + 0.001 * i,
+    gradNormD: 1.5,
+    gradNormG: 3,
+    dReal: 0.55,
+    dFake: 0.45,
+    wEstimate: 0.2,
+    swd: 0.5 / (1 + i / 10),
+    modesCovered: Math.min(8, 2 + Math.floor(i / 10)),
+    ...f(i),
+  }) as MetricRecord);
+}
+
+const ids = (rs: MetricRecord[], ctx: DoctorContext) => diagnose(rs, ctx).map((f) => f.detector);
+
+test('healthy streams raise no finding', () => {
+  assert.deepEqual(ids(stream(), ctxNs), []);
+  assert.deepEqual(ids(stream((i) => ({ gp: 0.05, dReal: 0.3 + 0.001 * i, dFake: -0.1 })), ctxW), []);
+});
+
+test('mode collapse: fires when ≤ 1/4 of the modes stay covered, silent at half', () => {
+  const collapsed = stream((i) => ({ modesCovered: i < 30 ? 6 : 1 }));
+  const f = diagnose(collapsed, ctxNs).find((x) => x.detector === 'mode-collapse');
+  assert.ok(f, 'mode collapse not detected');
+  assert.equal(f.evidence.metric, 'modesCovered');
+  assert.equal(f.evidence.toStep, 1000);
+  assert.match(f.evidence.seen, /median 1\.00 of 8/);
+  assert.ok(!ids(stream((i) => ({ modesCovered: i < 30 ? 6 : 4 })), ctxNs).includes('mode-collapse'));
+  // Not during warm-up, and not without modes to count.
+  assert.ok(!ids(stream(() => ({ modesCovered: 1 }), 15), ctxNs).includes('mode-collapse'));
+  assert.ok(!ids(collapsed, { ...ctxNs, dataModes: undefined }).includes('mode-collapse'));
+});
+
+test('discriminator overpowering: D(x) → 1, D(G(z)) → 0 and ‖∇G‖ collapsing; silent when G keeps its gradient', () => {
+  const wins = stream((i) => (i < 50 ? {} : { dReal: 0.99, dFake: 0.01, gradNormG: 0.05 }));
+  const f = diagnose(wins, ctxNs).find((x) => x.detector === 'discriminator-wins');
+  assert.ok(f);
+  assert.match(f.evidence.seen, /‖∇G‖ fell from 3\.00/);
+  // Near miss: D confident but G still gets gradient (the non-saturating loss does that).
+  assert.ok(!ids(stream((i) => (i < 50 ? {} : { dReal: 0.99, dFake: 0.01, gradNormG: 2 })), ctxNs).includes('discriminator-wins'));
+  assert.ok(!ids(stream((i) => (i < 50 ? {} : { dReal: 0.9, dFake: 0.1, gradNormG: 0.05 })), ctxNs).includes('discriminator-wins'));
+  // Critics have no probabilities: never applies to them.
+  assert.ok(!ids(wins, ctxW).includes('discriminator-wins'));
+});
+
+test('divergence: exploding gradient norms, or a non-finite value; silent for a 10× rise', () => {
+  const boom = stream((i) => ({ gradNormD: i < 90 ? 1.5 : 1.5 * 10 ** (i - 87) }));
+  const f = diagnose(boom, ctxNs).find((x) => x.detector === 'divergence');
+  assert.ok(f);
+  assert.equal(f.evidence.metric, 'gradNormD');
+  assert.ok(ids(stream((i) => (i === 98 ? { lossD: null } : {})), ctxNs).includes('divergence'));
+  assert.ok(!ids(stream((i) => ({ gradNormD: i < 90 ? 1.5 : 15 })), ctxNs).includes('divergence'));
+});
+
+test('critic not Lipschitz: a large penalty term; silent near 1-Lipschitz', () => {
+  const f = diagnose(stream(() => ({ gp: 4, dReal: 0.3, dFake: -0.1 })), ctxW).find((x) => x.detector === 'critic-not-lipschitz');
+  assert.ok(f);
+  assert.match(f.evidence.seen, /~3\.00/);
+  assert.ok(!ids(stream(() => ({ gp: 0.5, dReal: 0.3, dFake: -0.1 })), ctxW).includes('critic-not-lipschitz'));
+  assert.ok(ids(stream(() => ({ clipShare: 0.9, dReal: 0.3, dFake: -0.1 })), ctxW).includes('critic-not-lipschitz'));
+});
+
+test('no progress: distance stalls while the G loss cycles; silent when it stalls calmly or keeps falling', () => {
+  const cycling = stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2, lossG: 0.8 + (i % 2 ? 0.3 : -0.3) }));
+  assert.ok(ids(cycling, ctxNs).includes('no-progress'));
+  assert.ok(!ids(stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2 })), ctxNs).includes('no-progress'));
+  assert.ok(!ids(stream((i) => ({ lossG: 0.8 + (i % 2 ? 0.3 : -0.3) })), ctxNs).includes('no-progress'));
+});
+
+test('every fix the doctor offers is a valid config change, and does what it says', () => {
+  const streams: [MetricRecord[], DoctorContext][] = [
+    [stream((i) => ({ modesCovered: i < 30 ? 6 : 1 })), ctxNs],
+    [stream((i) => (i < 50 ? {} : { dReal: 0.99, dFake: 0.01, gradNormG: 0.05 })), { ...ctxNs, config: resolveConfig({ ...ns, variant: 'gan-minimax' }) }],
+    [stream((i) => ({ gradNormD: i < 90 ? 1.5 : 1.5 * 10 ** (i - 87) })), ctxW],
+    [stream(() => ({ gp: 4 })), ctxW],
+    [stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2, lossG: 0.8 + (i % 2 ? 0.3 : -0.3) })), ctxNs],
+  ];
+  let fixes = 0;
+  for (const [rs, ctx] of streams) {
+    const findings = diagnose(rs, ctx);
+    assert.ok(findings.length > 0);
+    for (const f of findings) {
+      assert.ok(f.fixes.length > 0, `${f.detector} offers no fix`);
+      for (const fix of f.fixes) {
+        const next = applyFix(ctx.config, fix);
+        assert.notDeepEqual(next, ctx.config, `fix "${fix.label}" changes nothing`);
+        fixes++;
+      }
+    }
+  }
+  assert.ok(fixes >= 8);
+  // Switching variant takes the new variant's paper defaults and drops options it does not accept.
+  const toNs = applyFix(wgan, { label: 'x', patch: { variant: 'gan-ns', options: null, training: { nCritic: null, lrD: null, lrG: null, beta1: null, beta2: null, optimizer: null } } });
+  assert.deepEqual(toNs.options, {});
+  assert.equal(toNs.training.nCritic, 1);
+  assert.equal(toNs.training.beta1, 0.5);
+});
