@@ -51,7 +51,19 @@ const close = (a: number, b: number, tol = 1e-4) => assert.ok(Math.abs(a - b) <=
 
 test('every snippet is well-formed: unique prefixes, a description, tab stops only', () => {
   const names = Object.keys(snippets);
-  assert.deepEqual(names.sort(), ['Hinge loss pair', 'Non-saturating GAN loss pair', 'R1 gradient penalty', 'WGAN loss pair', 'WGAN weight clipping', 'WGAN-GP gradient penalty'].sort());
+  assert.deepEqual(
+    names.sort(),
+    [
+      'Hinge loss pair',
+      'LSGAN loss pair',
+      'Non-saturating GAN loss pair',
+      'R1 gradient penalty',
+      'WGAN loss pair',
+      'WGAN weight clipping',
+      'WGAN-GP gradient penalty',
+      'f-GAN activation and conjugate pairs',
+    ].sort(),
+  );
   const prefixes = Object.values(snippets).flatMap((s) => (Array.isArray(s.prefix) ? s.prefix : [s.prefix]));
   assert.equal(new Set(prefixes).size, prefixes.length);
   for (const [name, s] of Object.entries(snippets)) {
@@ -129,4 +141,44 @@ test('weight clipping clamps every variable to [−c, c] without leaking tensors
   assert.deepEqual(Array.from(b.dataSync()).map((x) => +x.toFixed(6)), [-0.01, 0.001]);
   fns.clipWeights([a], 0.002);
   assert.deepEqual(Array.from(a.dataSync()).map((x) => +x.toFixed(6)), [0.002, -0.002, 0.002]);
+});
+
+test('LSGAN losses: ½E[(D(x) − b)²] + ½E[(D(G(z)) − a)²] and ½E[(D(G(z)) − c)²]', () => {
+  // real (2, 0) → (1, 1) mean 1; fake (−1, 1) → (1, 1) mean 1 → ½(1 + 1) = 1
+  close(value(fns.lsganDiscriminatorLoss(tf.tensor1d([2, 0]), tf.tensor1d([-1, 1]))), 1);
+  close(value(fns.lsganGeneratorLoss(tf.tensor1d([-1, 1]))), 0.5 * (4 + 0) / 2);
+  // −1/1/0: fake (−1, 1) − (−1) → (0, 2) mean 2 → ½(1 + 2) = 1.5; G: ½·mean(1, 1) = 0.5
+  close(value(fns.lsganDiscriminatorLoss(tf.tensor1d([2, 0]), tf.tensor1d([-1, 1]), -1, 1)), 1.5);
+  close(value(fns.lsganGeneratorLoss(tf.tensor1d([-1, 1]), 0)), 0.5);
+});
+
+test('f-GAN pairs: fStar(v) is the Fenchel conjugate f*(g_f(v)) of each divergence; losses at v = 0', () => {
+  // f*(t) in its textbook form at t = g_f(v), for each divergence.
+  const textbook: Record<string, (t: number) => number> = {
+    tv: (t) => t,
+    kl: (t) => Math.exp(t - 1),
+    rkl: (t) => -1 - Math.log(-t),
+    pearson: (t) => t * t / 4 + t,
+    neyman: (t) => 2 - 2 * Math.sqrt(1 - t),
+    hellinger: (t) => t / (1 - t),
+    js: (t) => -Math.log(2 - Math.exp(t)),
+    gan: (t) => -Math.log(1 - Math.exp(t)),
+  };
+  const vs = [-1, 0, 0.7];
+  for (const [div, fStar] of Object.entries(textbook)) {
+    const pair = fns.fDivergencePair(div);
+    const t = pair.activation(tf.tensor1d(vs)).dataSync();
+    const got = pair.fStar(tf.tensor1d(vs)).dataSync();
+    vs.forEach((_, i) => close(got[i], fStar(t[i])));
+  }
+  // Jeffrey: f(u) = (u − 1) log u has f'(1) = 0, so f*(0) = −f(1) = 0; and f*'(t) = u with f'(u) = t.
+  const j = fns.fDivergencePair('jeffrey');
+  close(value(j.fStar(tf.tensor1d([0]))), 0, 1e-5);
+  const u = 2;
+  const tAtU = Math.log(u) + 1 - 1 / u; // f'(2)
+  close(value(j.fStar(tf.tensor1d([tAtU]))), u * tAtU - (u - 1) * Math.log(u));
+  // GAN divergence at V = 0 on both sides: T = −log 2, f*(T) = log 2 → D loss 2 log 2, G loss log 2.
+  const gan = fns.fDivergencePair('gan');
+  close(value(fns.fganDiscriminatorLoss(gan, tf.tensor1d([0]), tf.tensor1d([0]))), 2 * Math.log(2));
+  close(value(fns.fganGeneratorLoss(gan, tf.tensor1d([0]))), Math.log(2));
 });
