@@ -192,3 +192,25 @@ test('a control sent before the connection is up waits for it (a trainer that li
     m.dispose();
   }
 });
+
+test('a connected run shows the trainer\'s status, not warnings from an early read of its folder', async () => {
+  const root = tmpDir();
+  const config = makeExperiment(root, 'early');
+  const runDir = path.join(root, '.gan', 'runs', 'early-20250101-000000');
+  await startFake(config, runDir, { FAKE_TRAINER_STEP_MS: '5' });
+  const { m } = manager([root]);
+  try {
+    m.scan();
+    await waitFor('connected and running', () => m.get(runDir)?.connected && m.get(runDir)?.summary.status.state === 'running');
+    // A read of the folder that finds no status.json (as right after a spawn, before the
+    // trainer's first write) must not stick to the live run's status.
+    fs.rmSync(path.join(runDir, 'status.json'), { force: true });
+    m.refresh(runDir);
+    const st = m.get(runDir)!.summary.status;
+    assert.equal(st.state, 'running');
+    assert.equal(st.error, undefined, `stale folder warning kept: ${st.error}`);
+    assert.ok(m.control(runDir, 'stop'));
+  } finally {
+    m.dispose();
+  }
+});

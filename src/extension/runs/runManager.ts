@@ -233,8 +233,10 @@ export class RunManager implements Disposable {
     if (st && st.client.connected) {
       // The socket is fresher than the file; the file may be a few steps behind.
       live = true;
+      // The trainer's own status replaces the folder's reading, which may predate
+      // the trainer's first write (and carry a 'status.json is missing' error).
       const fromMsgs = st.status;
-      status = { ...status, ...(fromMsgs ?? {}) };
+      if (fromMsgs) status = { ...fromMsgs };
       if (st.backend && !status.backend) status.backend = st.backend;
       if (fromMsgs && folder.status.step > fromMsgs.step) status.step = folder.status.step;
     }
@@ -258,10 +260,10 @@ export class RunManager implements Disposable {
     if (this.liveStates.has(dir) || this.disposed) return;
     if (!childExit && !liveLock(dir)) return;
     const recent = new RecentMetrics(this.o.recentCapacity);
-    const update = (patch: Partial<RunStatus>) => {
+    const update = (patch: Partial<RunStatus>, replace = false) => {
       const e = this.entries.get(dir);
       if (!e) return;
-      const status: RunStatus = { ...e.summary.status, ...patch };
+      const status: RunStatus = replace ? ({ ...patch } as RunStatus) : { ...e.summary.status, ...patch };
       st.status = status;
       e.summary = { ...e.summary, status };
       this.changed();
@@ -277,7 +279,8 @@ export class RunManager implements Disposable {
           update({ backend: m.backend, totalSteps: m.totalSteps, pid: m.pid });
         },
         status: (m) => {
-          update(m.status);
+          // A status message is the trainer's whole status: replace, don't merge.
+          update({ ...m.status, backend: m.status.backend ?? st.backend }, true);
           this.eventEmitter.fire({ kind: 'status', dir, status: this.entries.get(dir)?.summary.status ?? m.status });
         },
         metrics: (m) => {
