@@ -11,7 +11,8 @@ import { newExperiment } from './scaffold/newExperiment';
 import { openDashboard, openRun, stopTraining, type RunCommandDeps } from './runs/runCommands';
 import { RunManager, type RunEndedEvent, type RunEntry } from './runs/runManager';
 import { RunsTreeProvider, RUNS_VIEW_ID } from './runs/runsTree';
-import { startTraining } from './runs/startTraining';
+import { resumeRun, startTraining } from './runs/startTraining';
+import { runResumability } from './runs/resumable';
 import { RunStatusBar } from './runs/statusBar';
 
 /** What `activate` returns: a small surface for tests in a real VS Code host. */
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
       newExperiment(context, log, arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) ? (arg as Parameters<typeof newExperiment>[2]) : undefined),
     ),
     vscode.commands.registerCommand('ganWorkbench.startTraining', (arg?: unknown) => startTraining({ context, manager, diagnostics, log, openDashboard: open }, arg)),
+    vscode.commands.registerCommand('ganWorkbench.resumeRun', (arg?: unknown) => resumeRun({ context, manager, diagnostics, log, openDashboard: open }, arg)),
     vscode.commands.registerCommand('ganWorkbench.stopTraining', (arg?: unknown) => stopTraining(runDeps, arg)),
     vscode.commands.registerCommand('ganWorkbench.openDashboard', (arg?: unknown) => openDashboard(runDeps, arg)),
     vscode.commands.registerCommand('ganWorkbench.openRun', (arg?: unknown) => openRun(runDeps, arg)),
@@ -107,15 +109,24 @@ export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
 function notifyEnded(e: RunEndedEvent, open: (dir: string) => void): void {
   const s = e.status;
   const show = 'Open Dashboard';
+  const resume = 'Resume';
   const then = (p: string | undefined) => {
     if (p === show) open(e.dir);
+    if (p === resume) void vscode.commands.executeCommand('ganWorkbench.resumeRun', e.dir);
   };
   switch (s.state) {
-    case 'killed':
+    case 'killed': {
+      const can = runResumability(e.dir, s, false);
+      const buttons = can.ok ? [resume, show] : [show];
       void vscode.window
-        .showWarningMessage(`GAN: run ${e.id} was ${e.exit?.signal ? `killed by ${e.exit.signal}` : 'killed or crashed'} at step ${s.step} of ${s.totalSteps}. Every metric and sample it wrote until then is kept in its folder.`, show)
+        .showWarningMessage(
+          `GAN: run ${e.id} was ${e.exit?.signal ? `killed by ${e.exit.signal}` : 'killed or crashed'} at step ${s.step} of ${s.totalSteps}. Every metric and sample it wrote until then is kept in its folder.` +
+            (can.ok ? ` Resume continues from its checkpoint at step ${can.step}.` : ''),
+          ...buttons,
+        )
         .then(then);
       return;
+    }
     case 'failed':
     case 'diverged':
       void vscode.window.showErrorMessage(`GAN: run ${e.id} ${s.state} at step ${s.step}: ${s.error ?? 'see trainer.log in its folder'}`, show).then(then);

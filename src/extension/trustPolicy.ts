@@ -3,12 +3,14 @@
  * (no `vscode` import: unit-tested). Everything that compiles or runs code
  * from the workspace is refused; viewing runs and dashboards is not.
  */
-export type TrustedAction = 'newExperiment' | 'startTraining';
+export type TrustedAction = 'newExperiment' | 'startTraining' | 'resumeRun';
 
 const WHY: Readonly<Record<TrustedAction, string>> = {
   newExperiment: 'GAN: New Experiment is disabled in an untrusted workspace: it writes model code that training would compile and run.',
   startTraining:
     'GAN: Start Training is disabled in an untrusted workspace: it would compile and run the model code (model.ts) from this workspace in a trainer process.',
+  resumeRun:
+    "GAN: Resume Run is disabled in an untrusted workspace: it would compile and run the run folder's copy of the model code (model.ts) in a trainer process.",
 };
 
 /** The message for a refused action; undefined when the workspace is trusted. */

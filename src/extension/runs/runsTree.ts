@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { RunEntry, RunManager } from './runManager';
 import { STATE_COLORS, STATE_ICONS, treeDescription, treeTooltip } from './format';
+import { runResumability } from './resumable';
 
 export const RUNS_VIEW_ID = 'ganWorkbench.runs';
 
@@ -26,7 +27,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunEntry>, vsco
     const color = STATE_COLORS[status.state];
     item.iconPath = new vscode.ThemeIcon(STATE_ICONS[status.state], color ? new vscode.ThemeColor(color) : undefined);
     item.tooltip = treeTooltip(e.summary, e.dir, e.warnings);
-    item.contextValue = e.live ? 'ganRun.live' : 'ganRun';
+    // ganRun.resumable: ended without completing, with a checkpoint (GAN: Resume Run is offered).
+    item.contextValue = e.live ? 'ganRun.live' : runResumability(e.dir, status, e.live).ok ? 'ganRun.resumable' : 'ganRun';
     item.resourceUri = vscode.Uri.file(e.dir);
     item.command = { command: 'ganWorkbench.openDashboard', title: 'Open Dashboard', arguments: [e.dir] };
     return item;

@@ -1,5 +1,5 @@
 /**
- * GAN: Start Training. Checks the config and compiles the model in the
+ * GAN: Start Training (and GAN: Resume Run, at the end). Checks the config and compiles the model in the
  * trainer (`check`): errors become diagnostics and no run starts. Then a
  * fresh run folder, a detached trainer that outlives this window, the wait
  * for its lock, the connection, and the dashboard.
@@ -16,8 +16,11 @@ import { requireTrust } from '../trust';
 import { chooseBackend, chooseNodeRuntime, NodeRuntimeError, type NodeRuntime } from './nodeRuntime';
 import { createRunDir } from './runId';
 import type { RunManager } from './runManager';
+import { RUN_FILES } from '../../protocol/run';
 import { recordExit } from './exitState';
-import { runCheck, spawnTrainer, TrainerRunError, waitForTrainer, type CheckError, type TrainerCommand } from './trainerProcess';
+import { runResumability } from './resumable';
+import { runDirFromArg } from './runCommands';
+import { runCheck, spawnTrainer, TrainerRunError, waitForTrainer, type CheckError, type TrainerCommand, type TrainOptions } from './trainerProcess';
 
 export interface StartTrainingArgs {
   config: string | vscode.Uri;
@@ -146,24 +149,8 @@ export async function startTraining(deps: StartDeps, arg?: unknown): Promise<Sta
     return undefined;
   }
   await saveExperimentFiles(configPath);
-
-  let runtime: NodeRuntime;
-  try {
-    runtime = nodeRuntimeFromSettings();
-  } catch (e) {
-    if (!(e instanceof NodeRuntimeError)) throw e;
-    void vscode.window.showErrorMessage(e.message, 'Open Settings').then((p) => {
-      if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'ganWorkbench.nodePath');
-    });
-    return undefined;
-  }
-  const script = trainerScriptPath(deps.context);
-  if (!fs.existsSync(script)) {
-    void vscode.window.showErrorMessage(`GAN: the trainer is not built (${script} is missing). Run npm run build in the extension folder.`);
-    return undefined;
-  }
-  const cmd: TrainerCommand = { runtime, trainerScript: script };
-  deps.log.info(`trainer: ${runtime.command} ${script} (node from ${runtime.source})`);
+  const cmd = trainerCommand(deps);
+  if (!cmd) return undefined;
 
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'GAN: Start Training' }, async (progress) => {
     progress.report({ message: 'checking the config and compiling the model…' });
@@ -193,37 +180,146 @@ export async function startTraining(deps: StartDeps, arg?: unknown): Promise<Sta
     const { id, dir } = createRunDir(rootFor(configPath), config.name, new Date());
     progress.report({ message: `starting the trainer for ${id}…` });
     deps.log.info(`${id}: starting (${config.variant} on ${config.data.name}, backend ${backend}) in ${dir}`);
-    const spawned = spawnTrainer(cmd, { configPath, runDir: dir, backend, steps: opts.steps, seed: opts.seed });
+    return launchTrainer(deps, cmd, { id, totalSteps: config.training.steps, openDashboard: opts.openDashboard !== false }, {
+      configPath,
+      runDir: dir,
+      backend,
+      steps: opts.steps,
+      seed: opts.seed,
+    });
+  });
+}
+
+/** The node runtime and trainer script, or undefined after telling the user what is missing. */
+function trainerCommand(deps: StartDeps): TrainerCommand | undefined {
+  let runtime: NodeRuntime;
+  try {
+    runtime = nodeRuntimeFromSettings();
+  } catch (e) {
+    if (!(e instanceof NodeRuntimeError)) throw e;
+    void vscode.window.showErrorMessage(e.message, 'Open Settings').then((p) => {
+      if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'ganWorkbench.nodePath');
+    });
+    return undefined;
+  }
+  const script = trainerScriptPath(deps.context);
+  if (!fs.existsSync(script)) {
+    void vscode.window.showErrorMessage(`GAN: the trainer is not built (${script} is missing). Run npm run build in the extension folder.`);
+    return undefined;
+  }
+  deps.log.info(`trainer: ${runtime.command} ${script} (node from ${runtime.source})`);
+  return { runtime, trainerScript: script };
+}
+
+/**
+ * Start a detached trainer on a run folder (new or resumed), wait for its
+ * lock, follow it with the run manager and open its dashboard. On a failed
+ * start: record how it ended and show the tail of trainer.log.
+ */
+async function launchTrainer(
+  deps: StartDeps,
+  cmd: TrainerCommand,
+  run: { id: string; totalSteps: number; openDashboard: boolean },
+  train: TrainOptions,
+): Promise<StartTrainingResult | undefined> {
+  const { id } = run;
+  const dir = train.runDir;
+  const spawned = spawnTrainer(cmd, train);
+  try {
+    await waitForTrainer(dir, spawned.exit, START_TIMEOUT_MS);
+  } catch (e) {
+    if (spawned.pid && spawned.child.exitCode === null && spawned.child.signalCode === null) {
+      spawned.child.kill('SIGTERM'); // it never came up; don't leave it running unseen
+    }
+    const exit = await Promise.race([spawned.exit, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000))]);
     try {
-      await waitForTrainer(dir, spawned.exit, START_TIMEOUT_MS);
+      recordExit(dir, exit, { totalSteps: run.totalSteps });
+    } catch {
+      /* the folder may be gone; the message below says what happened */
+    }
+    deps.manager.refresh(dir);
+    const detail = e instanceof TrainerRunError ? e.detail : '';
+    const head = e instanceof TrainerRunError ? e.message.split('\n')[0] : (e as Error).message;
+    deps.log.error(`${id}: ${head}\n${detail}`);
+    const openLog = 'Open trainer.log';
+    void vscode.window.showErrorMessage(`GAN: ${id}: ${head}${detail ? ` Last lines of trainer.log:\n${detail}` : ''}`, openLog).then((p) => {
+      if (p) void vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, 'trainer.log')));
+    });
+    return undefined;
+  }
+  deps.manager.adopt(dir, spawned.exit);
+  if (run.openDashboard) {
+    try {
+      deps.openDashboard(dir);
     } catch (e) {
-      if (spawned.pid && spawned.child.exitCode === null && spawned.child.signalCode === null) {
-        spawned.child.kill('SIGTERM'); // it never came up; don't leave it running unseen
-      }
-      const exit = await Promise.race([spawned.exit, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000))]);
-      try {
-        recordExit(dir, exit, { totalSteps: config.training.steps });
-      } catch {
-        /* the folder may be gone; the message below says what happened */
-      }
-      deps.manager.refresh(dir);
-      const detail = e instanceof TrainerRunError ? e.detail : '';
-      const head = e instanceof TrainerRunError ? e.message.split('\n')[0] : (e as Error).message;
-      deps.log.error(`${id}: ${head}\n${detail}`);
-      const openLog = 'Open trainer.log';
-      void vscode.window.showErrorMessage(`GAN: ${id}: ${head}${detail ? ` Last lines of trainer.log:\n${detail}` : ''}`, openLog).then((p) => {
-        if (p) void vscode.window.showTextDocument(vscode.Uri.file(path.join(dir, 'trainer.log')));
-      });
+      deps.log.error(`${id}: could not open the dashboard: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+  return { runDir: dir, runId: id, pid: spawned.pid };
+}
+
+export interface ResumeRunArgs {
+  runDir: string;
+  /** New total of generator steps (to extend a run); default: the run's own. */
+  steps?: number;
+  /** Open the dashboard once the trainer runs (default true). */
+  openDashboard?: boolean;
+}
+
+/**
+ * GAN: Resume Run. Continues a killed, stopped or failed run in its own
+ * folder from its last good checkpoint (`trainer train --resume DIR`),
+ * through the same detached start, lock wait and attach as Start Training,
+ * on the backend the run trained on (same backend, same numbers).
+ *
+ * Argument (optional): a run folder (path, Uri, GAN Runs tree element) or
+ * `{ runDir, steps?, openDashboard? }`. Returns `{ runDir, runId, pid }`.
+ */
+export async function resumeRun(deps: StartDeps, arg?: unknown): Promise<StartTrainingResult | undefined> {
+  if (!requireTrust('resumeRun')) return undefined;
+  const opts: Partial<ResumeRunArgs> = arg && typeof arg === 'object' && 'runDir' in arg ? (arg as ResumeRunArgs) : {};
+  let dir = runDirFromArg(arg);
+  if (!dir) {
+    const candidates = deps.manager.list().filter((e) => runResumability(e.dir, e.summary.status, e.live).ok);
+    if (candidates.length === 0) {
+      void vscode.window.showInformationMessage('GAN: no run to resume. A run can be resumed when it was killed, stopped or failed after writing a checkpoint.');
       return undefined;
     }
-    deps.manager.adopt(dir, spawned.exit);
-    if (opts.openDashboard !== false) {
-      try {
-        deps.openDashboard(dir);
-      } catch (e) {
-        deps.log.error(`${id}: could not open the dashboard: ${(e as Error).stack ?? String(e)}`);
-      }
-    }
-    return { runDir: dir, runId: id, pid: spawned.pid };
+    const pick =
+      candidates.length === 1
+        ? candidates[0]
+        : (
+            await vscode.window.showQuickPick(
+              candidates.map((e) => ({ label: e.id, description: `${e.summary.status.state} at step ${e.summary.status.step}`, detail: e.dir, entry: e })),
+              { title: 'GAN: Resume Run', placeHolder: 'Which run?' },
+            )
+          )?.entry;
+    if (!pick) return undefined;
+    dir = pick.dir;
+  }
+  const entry = deps.manager.get(dir) ?? deps.manager.track(dir);
+  const can = runResumability(dir, entry.summary.status, entry.live);
+  if (!can.ok) {
+    void vscode.window.showErrorMessage(`GAN: cannot resume ${entry.id}: ${can.reason}.`);
+    return undefined;
+  }
+  if (!entry.config) {
+    void vscode.window.showErrorMessage(`GAN: cannot resume ${entry.id}: ${entry.warnings[0] ?? 'its config.json is unreadable'}.`);
+    return undefined;
+  }
+  const cmd = trainerCommand(deps);
+  if (!cmd) return undefined;
+  const config = entry.config;
+  const backend = entry.summary.status.backend?.name ?? chooseBackend(config.backend, vscode.workspace.getConfiguration('ganWorkbench').get<string>('backend'));
+  const runDir = dir;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'GAN: Resume Run' }, async (progress) => {
+    progress.report({ message: `resuming ${entry.id} from its checkpoint at step ${can.step}…` });
+    deps.log.info(`${entry.id}: resuming from step ${can.step} (backend ${backend}) in ${runDir}`);
+    return launchTrainer(
+      deps,
+      cmd,
+      { id: entry.id, totalSteps: opts.steps ?? config.training.steps, openDashboard: opts.openDashboard !== false },
+      { configPath: path.join(runDir, RUN_FILES.config), runDir, backend, steps: opts.steps, resume: true },
+    );
   });
 }

@@ -119,12 +119,19 @@ export interface TrainOptions {
   backend: BackendChoice;
   steps?: number;
   seed?: number;
+  /**
+   * Continue the run in runDir from its last good checkpoint (`train --resume`):
+   * the trainer reads the folder's own config.json and model.ts; seed is not sent.
+   */
+  resume?: boolean;
 }
 
 export function trainArgs(script: string, o: TrainOptions): string[] {
-  const args = [script, 'train', '--config', o.configPath, '--run-dir', o.runDir, '--backend', o.backend];
+  const args = o.resume
+    ? [script, 'train', '--resume', o.runDir, '--backend', o.backend]
+    : [script, 'train', '--config', o.configPath, '--run-dir', o.runDir, '--backend', o.backend];
   if (o.steps !== undefined) args.push('--steps', String(o.steps));
-  if (o.seed !== undefined) args.push('--seed', String(o.seed));
+  if (o.seed !== undefined && !o.resume) args.push('--seed', String(o.seed));
   return args;
 }
 
