@@ -140,6 +140,7 @@ export class GanTrainer {
     }
     this.optD.applyGradients(grads);
     tf.dispose(Object.values(grads));
+    if (this.D.afterUpdate) tf.tidy(() => this.D.afterUpdate!()); // e.g. spectral norm's power step
     if (this.impl.afterDiscriminatorUpdate) {
       const after = tf.tidy(() => {
         const m = this.impl.afterDiscriminatorUpdate!(this.D, this.cfg.options);
@@ -171,6 +172,7 @@ export class GanTrainer {
     }
     this.optG.applyGradients(grads);
     tf.dispose(Object.values(grads));
+    if (this.G.afterUpdate) tf.tidy(() => this.G.afterUpdate!());
     return { lossG, gradNormG };
   }
 

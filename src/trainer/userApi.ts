@@ -9,6 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 export interface Module {
   readonly variables: tf.Variable[];
   apply(x: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Optional: the trainer calls it (inside a tidy) after every optimizer update
+   * of this network, e.g. for spectral normalization's power-iteration step.
+   * A wrapper that hides its layers should pass it on (sequential and mlp do).
+   */
+  afterUpdate?(): void;
 }
 
 /** What the trainer tells the builders. */
@@ -63,6 +69,7 @@ export const tanh: Activation = (x) => tf.tanh(x);
 export function sequential(layers: Module[], act: Activation): Module {
   return {
     variables: layers.flatMap((l) => l.variables),
+    afterUpdate: () => layers.forEach((l) => l.afterUpdate?.()),
     apply: (x) => {
       let y = x;
       layers.forEach((l, i) => {
@@ -74,14 +81,67 @@ export function sequential(layers: Module[], act: Activation): Module {
   };
 }
 
-/** An MLP: `depth` hidden layers of width `hidden`, then a linear output layer. */
-export function mlp(ctx: ModelContext, inputs: number, outputs: number, name: string, act: Activation = relu): Module {
+/**
+ * An MLP: `depth` hidden layers of width `hidden`, then a linear output layer.
+ * `spectralNorm: true` wraps every layer in spectralNorm (for discriminators).
+ */
+export function mlp(
+  ctx: ModelContext,
+  inputs: number,
+  outputs: number,
+  name: string,
+  act: Activation = relu,
+  opts: { spectralNorm?: boolean } = {},
+): Module {
+  const wrap = (l: DenseLayer): Module => (opts.spectralNorm ? spectralNorm(ctx, l) : l);
   const layers: Module[] = [];
   let d = inputs;
   for (let i = 0; i < ctx.depth; i++) {
-    layers.push(dense(ctx, d, ctx.hidden, `${name}/hidden${i}`));
+    layers.push(wrap(dense(ctx, d, ctx.hidden, `${name}/hidden${i}`)));
     d = ctx.hidden;
   }
-  layers.push(dense(ctx, d, outputs, `${name}/out`, 1));
+  layers.push(wrap(dense(ctx, d, outputs, `${name}/out`, 1)));
   return sequential(layers, act);
+}
+
+export type DenseLayer = Module & { w: tf.Variable; b: tf.Variable };
+
+function normalize(x: tf.Tensor): tf.Tensor {
+  return tf.div(x, tf.add(tf.norm(x), 1e-12));
+}
+
+/**
+ * Spectral normalization (Miyato et al., ICLR 2018) of a dense layer: the
+ * forward pass uses w/σ(w), where σ is the largest singular value estimated
+ * by power iteration with a persistent vector u (not trained). One
+ * power-iteration step runs after every optimizer update (afterUpdate, which
+ * the trainer calls); σ = vᵀ·w·u with u, v held fixed inside the step, so the
+ * gradient flows through w only, as in the paper.
+ * The vectors are not part of `variables`: a resumed run starts them afresh.
+ */
+export function spectralNorm(ctx: ModelContext, layer: DenseLayer): DenseLayer & { u: tf.Variable; v: tf.Variable; sigma(): tf.Scalar } {
+  const [inputs, units] = layer.w.shape;
+  const u = tf.variable(tf.tidy(() => normalize(tf.randomNormal([units, 1], 0, 1, 'float32', ctx.nextSeed()))), false, uniqueName(`${layer.w.name}/sn_u`));
+  const v = tf.variable(tf.zeros([inputs, 1]), false, uniqueName(`${layer.w.name}/sn_v`));
+  const powerStep = () =>
+    tf.tidy(() => {
+      const vNew = normalize(tf.matMul(layer.w, u)); // w·u ∈ R^inputs
+      v.assign(vNew);
+      u.assign(normalize(tf.matMul(layer.w, vNew, true))); // wᵀ·v ∈ R^units
+    });
+  powerStep();
+  const sigma = () => tf.sum(tf.mul(v, tf.matMul(layer.w, u))) as tf.Scalar;
+  return {
+    w: layer.w,
+    b: layer.b,
+    u,
+    v,
+    sigma,
+    variables: layer.variables,
+    apply: (x) => tf.add(tf.matMul(x, tf.div(layer.w, sigma())), layer.b) as tf.Tensor2D,
+    afterUpdate: () => {
+      layer.afterUpdate?.();
+      powerStep();
+    },
+  };
 }

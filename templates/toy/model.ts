@@ -24,9 +24,12 @@ export function buildGenerator(ctx: ModelContext): Module {
  * no sigmoid here, the loss applies it where the variant needs one.
  */
 export function buildDiscriminator(ctx: ModelContext): Module {
+  // For a spectrally normalized D (Miyato et al. 2018), pass { spectralNorm: true } as a 6th argument.
   const net = mlp(ctx, ctx.dataDim, 1, 'D', relu);
   return {
     variables: net.variables,
     apply: (x: tf.Tensor2D) => net.apply(x),
+    // Runs after each update of D (spectral norm's power-iteration step): keep it when you wrap layers.
+    afterUpdate: () => net.afterUpdate?.(),
   };
 }
