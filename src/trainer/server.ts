@@ -49,7 +49,12 @@ export class ControlServer {
         }
         this.onControl(r.message);
       },
-      (err) => this.warn(`host→trainer: ${err}`),
+      (err) => {
+        // Not JSON (or too long): the sender hears about it too, like any rejected line.
+        const message = `host→trainer: ${err}`;
+        this.warn(message);
+        writeNdjson(sock, { type: 'log', level: 'warn', message } satisfies TrainerMessage);
+      },
     );
   }
 

@@ -1,0 +1,62 @@
+/** Arbitraries of valid protocol messages, for the fuzz tests (not a test file itself). */
+import fc from 'fast-check';
+import { CONTROL_ACTIONS, PROTOCOL_VERSION } from '../../src/protocol/messages';
+import { BACKEND_NAMES, RUN_STATES } from '../../src/protocol/run';
+
+// ---- valid messages -------------------------------------------------------
+export const finite = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 });
+export const record = fc
+  .record({ step: fc.nat(), time: fc.double({ min: 0, max: 1e6, noNaN: true }), lossD: fc.option(finite), lossG: finite, swd: fc.option(finite) })
+  .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)));
+export const iso = fc.constant('2026-01-01T00:00:00.000Z');
+export const backend = fc.record({ name: fc.constantFrom(...BACKEND_NAMES), reason: fc.string({ maxLength: 20 }) });
+export const status = fc.record(
+  {
+    state: fc.constantFrom(...RUN_STATES),
+    step: fc.nat(),
+    totalSteps: fc.nat(),
+    stepsPerSec: fc.double({ min: 0, max: 1e4, noNaN: true }),
+    backend,
+    pid: fc.integer({ min: 1, max: 4_000_000 }),
+    startedAt: iso,
+    updatedAt: iso,
+    error: fc.string({ maxLength: 30 }),
+  },
+  { requiredKeys: ['state', 'step', 'totalSteps', 'startedAt', 'updatedAt'] },
+);
+export const point = fc.tuple(finite, finite);
+export const snapshot = fc.integer({ min: 1, max: 4 }).chain((size) =>
+  fc.record({
+    kind: fc.constant('toy2d'),
+    step: fc.nat(),
+    real: fc.array(point, { maxLength: 5 }),
+    fake: fc.array(point, { maxLength: 5 }),
+    extent: fc.double({ min: 0.1, max: 10, noNaN: true }),
+    heatmap: fc.record({ size: fc.constant(size), values: fc.array(finite, { minLength: size * size, maxLength: size * size }) }),
+    modes: fc.record({ covered: fc.nat(8), total: fc.integer({ min: 1, max: 25 }) }),
+  }),
+);
+export const level = fc.constantFrom('info', 'warn', 'error');
+
+export const trainerMessage = fc.oneof(
+  fc.record({ type: fc.constant('hello'), protocol: fc.constant(PROTOCOL_VERSION), runId: fc.string(), pid: fc.integer({ min: 1, max: 1e6 }), backend, totalSteps: fc.nat() }),
+  fc.record({ type: fc.constant('status'), status }),
+  fc.record({ type: fc.constant('metrics'), records: fc.array(record, { maxLength: 5 }) }),
+  fc.record({ type: fc.constant('snapshot'), snapshot }),
+  fc.record({ type: fc.constant('log'), level, message: fc.string() }),
+  fc.record({ type: fc.constant('ended'), state: fc.constantFrom(...RUN_STATES), step: fc.nat(), error: fc.string() }, { requiredKeys: ['type', 'state', 'step'] }),
+);
+export const controlMessage = fc.record({ type: fc.constant('control'), action: fc.constantFrom(...CONTROL_ACTIONS) });
+export const runSummary = fc.record({ id: fc.string(), name: fc.string(), variant: fc.string(), dataset: fc.string(), status });
+export const hostToWebview = fc.oneof(
+  fc.record(
+    { type: fc.constant('init'), run: runSummary, metrics: fc.array(record, { maxLength: 5 }), snapshot, warnings: fc.array(fc.string(), { maxLength: 3 }) },
+    { requiredKeys: ['type', 'run', 'metrics', 'warnings'] },
+  ),
+  fc.record({ type: fc.constant('metrics'), records: fc.array(record, { maxLength: 5 }) }),
+  fc.record({ type: fc.constant('snapshot'), snapshot }),
+  fc.record({ type: fc.constant('status'), status }),
+  fc.record({ type: fc.constant('notice'), level, message: fc.string() }),
+);
+export const webviewToHost = fc.oneof(fc.record({ type: fc.constant('ready') }), controlMessage);
+
