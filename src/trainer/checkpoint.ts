@@ -4,7 +4,8 @@
  * is the tensor side.
  *
  * A checkpoint holds everything the next step depends on:
- *   - G's and D's variables;
+ *   - G's and D's variables, and their Module.stateVariables (non-trained
+ *     state such as spectral normalization's u and v);
  *   - both optimizers' state: tf.Optimizer.getWeights() (iteration count
  *     and slots: Adam's first/second moments, RMSProp's mean squares and
  *     moments) plus, for Adam, its running β1ᵗ and β2ᵗ, which setWeights()
@@ -73,8 +74,8 @@ async function optimizerArrays(group: 'optG' | 'optD', opt: tf.Optimizer): Promi
 /** Read the whole training state into plain arrays (nothing in it changes). */
 export async function captureState(parts: CheckpointParts): Promise<{ arrays: StateArray[]; variantState?: Record<string, number> }> {
   const arrays: StateArray[] = [];
-  for (const v of parts.G.variables) arrays.push(await arrayOf('G', v.name, v));
-  for (const v of parts.D.variables) arrays.push(await arrayOf('D', v.name, v));
+  for (const v of moduleVariables(parts.G)) arrays.push(await arrayOf('G', v.name, v));
+  for (const v of moduleVariables(parts.D)) arrays.push(await arrayOf('D', v.name, v));
   arrays.push(...(await optimizerArrays('optG', parts.optG)));
   arrays.push(...(await optimizerArrays('optD', parts.optD)));
   const hook = parts.variant as VariantStateHook;
@@ -82,11 +83,17 @@ export async function captureState(parts: CheckpointParts): Promise<{ arrays: St
   return { arrays, ...(variantState ? { variantState } : {}) };
 }
 
+/** The trained variables, then the non-trained state variables (Module.stateVariables). */
+function moduleVariables(m: Module): tf.Variable[] {
+  return [...m.variables, ...(m.stateVariables ?? [])];
+}
+
 function restoreModule(who: 'G' | 'D', m: Module, arrays: StateArray[]): void {
-  if (arrays.length !== m.variables.length) {
-    throw new Error(`checkpoint: ${who} has ${m.variables.length} variables, the checkpoint ${arrays.length}; was model.ts changed?`);
+  const vars = moduleVariables(m);
+  if (arrays.length !== vars.length) {
+    throw new Error(`checkpoint: ${who} has ${vars.length} variables, the checkpoint ${arrays.length}; was model.ts changed?`);
   }
-  m.variables.forEach((v, i) => {
+  vars.forEach((v, i) => {
     const a = arrays[i];
     if (a.shape.join(',') !== v.shape.join(',')) {
       throw new Error(`checkpoint: ${who} variable ${i} (${v.name}) has shape [${v.shape.join(', ')}], the checkpoint [${a.shape.join(', ')}] (${a.name})`);

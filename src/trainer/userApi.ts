@@ -15,6 +15,13 @@ export interface Module {
    * A wrapper that hides its layers should pass it on (sequential and mlp do).
    */
   afterUpdate?(): void;
+  /**
+   * Optional: non-trained variables that carry state from one step to the
+   * next (spectral normalization's u and v). Checkpoints save and restore
+   * them with the weights, so a resumed run continues exactly; a wrapper
+   * that hides its layers should pass them on (sequential and mlp do).
+   */
+  readonly stateVariables?: tf.Variable[];
 }
 
 /** What the trainer tells the builders. */
@@ -69,6 +76,7 @@ export const tanh: Activation = (x) => tf.tanh(x);
 export function sequential(layers: Module[], act: Activation): Module {
   return {
     variables: layers.flatMap((l) => l.variables),
+    stateVariables: layers.flatMap((l) => l.stateVariables ?? []),
     afterUpdate: () => layers.forEach((l) => l.afterUpdate?.()),
     apply: (x) => {
       let y = x;
@@ -117,7 +125,8 @@ function normalize(x: tf.Tensor): tf.Tensor {
  * power-iteration step runs after every optimizer update (afterUpdate, which
  * the trainer calls); σ = vᵀ·w·u with u, v held fixed inside the step, so the
  * gradient flows through w only, as in the paper.
- * The vectors are not part of `variables`: a resumed run starts them afresh.
+ * The vectors are not trained (not in `variables`); they are `stateVariables`,
+ * which checkpoints save, so a resumed run continues with the same u and v.
  */
 export function spectralNorm(ctx: ModelContext, layer: DenseLayer): DenseLayer & { u: tf.Variable; v: tf.Variable; sigma(): tf.Scalar } {
   const [inputs, units] = layer.w.shape;
@@ -138,6 +147,7 @@ export function spectralNorm(ctx: ModelContext, layer: DenseLayer): DenseLayer &
     v,
     sigma,
     variables: layer.variables,
+    stateVariables: [...(layer.stateVariables ?? []), u, v],
     apply: (x) => tf.add(tf.matMul(x, tf.div(layer.w, sigma())), layer.b) as tf.Tensor2D,
     afterUpdate: () => {
       layer.afterUpdate?.();

@@ -31,5 +31,6 @@ export function buildDiscriminator(ctx: ModelContext): Module {
     apply: (x: tf.Tensor2D) => net.apply(x),
     // Runs after each update of D (spectral norm's power-iteration step): keep it when you wrap layers.
     afterUpdate: () => net.afterUpdate?.(),
+    stateVariables: net.stateVariables, // spectral norm's u and v, saved in checkpoints
   };
 }
