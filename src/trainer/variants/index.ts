@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ResolvedConfig } from '../../protocol/config';
 import type { FDivergence, PenaltyTarget, VariantId } from '../../protocol/variants';
 import { fDivergenceEstimate, fganGeneratorLoss } from '../fdivergence';
+import type { VariantStateHook } from '../checkpoint';
 import * as L from '../losses';
 import type { Module } from '../userApi';
 
@@ -27,7 +28,12 @@ export interface DLoss {
   terms: Record<string, tf.Scalar>;
 }
 
-export interface VariantImpl {
+/**
+ * A variant whose update carries state between steps (BEGAN's k_t, …) also
+ * implements the optional `state()` / `restore(state)` pair of
+ * VariantStateHook: checkpoints save those numbers and a resume puts them back.
+ */
+export interface VariantImpl extends VariantStateHook {
   dLoss(i: DStepInputs): DLoss;
   gLoss(dFake: tf.Tensor, options: ResolvedConfig['options']): tf.Scalar;
   /**
