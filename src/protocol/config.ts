@@ -26,7 +26,7 @@ const positive = (max: number) => z.number().gt(0).max(max);
 
 export const ConfigSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('Where the editor finds this file\'s JSON schema (validation, completion and these descriptions).'),
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'use 1–64 letters, digits, dots, dashes or underscores')
