@@ -225,6 +225,7 @@ export class Run {
     this.status = { ...this.status, step, startedAt };
     this.metrics = new MetricsWriter(metricsFile);
     this.setStatus({}, true);
+    this.backend = await pickBackend(this.cfg.backend);
     this.server = new ControlServer(socket, (m) => this.control(m), () => this.greeting(), (w) => process.stderr.write(w + '\n'));
     await this.server.listen();
     for (const w of warnings) this.warn(w);
