@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, dashboardHtml, makeNonce, messageHtml } from '../../src/extension/dashboard/html';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { contentSecurityPolicy, dashboardHtml, dashboardWebviewOptions, makeNonce, messageHtml } from '../../src/extension/dashboard/html';
 
 // What VS Code 1.100 (code-server) really gives as webview.cspSource.
 const CSP_SOURCE = "'self' https://*.vscode-cdn.net";
@@ -103,4 +105,23 @@ test('the page shown when the dashboard cannot load has no script and denies eve
   assert.doesNotMatch(html, /<script|<link|<img/i);
   assert.deepEqual([...policyOf(html).entries()], [['default-src', ["'none'"]]]);
   assert.match(html, /is missing &lt;b&gt;/);
+});
+
+test('localResourceRoots: only the extension\'s dist/webview and media folders and the run folder', () => {
+  const ext = '/ext/gan-workbench';
+  const run = '/work/project/.gan/runs/run-1';
+  const uri = { join: (base: string, ...segments: string[]) => path.posix.join(base, ...segments), file: (p: string) => `file://${p}` };
+  const o = dashboardWebviewOptions(ext, run, uri);
+  assert.deepEqual(o.localResourceRoots, ['/ext/gan-workbench/dist/webview', '/ext/gan-workbench/media', 'file:///work/project/.gan/runs/run-1']);
+  assert.equal(o.enableScripts, true);
+  assert.equal(o.enableCommandUris, false, 'no command: links');
+  assert.deepEqual(Object.keys(o).sort(), ['enableCommandUris', 'enableScripts', 'localResourceRoots'], 'no other option loosens it');
+  // Not the extension root (node_modules, sources), not the workspace or .gan/runs.
+  for (const r of o.localResourceRoots) assert.ok(r !== ext && r !== 'file:///work/project' && !r.endsWith('/.gan/runs'), r);
+  // The panel uses these options, and creates its webview with no roots at all before they are set.
+  const panelSource = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'extension', 'dashboard', 'dashboardPanel.ts'), 'utf8');
+  assert.match(panelSource, /panel\.webview\.options = dashboardWebviewOptions\(context\.extensionUri, dir,/);
+  assert.equal([...panelSource.matchAll(/localResourceRoots:/g)].length, 1);
+  assert.match(panelSource, /localResourceRoots: \[\],/);
+  assert.match(panelSource, /retainContextWhenHidden: false/);
 });

@@ -12,7 +12,7 @@ import { parseMessage, WebviewToHostSchema, type HostToWebview, type WebviewToHo
 import type { Logger } from '../logger';
 import { recordsAfter } from '../runs/metricsMerge';
 import type { RunEvent, RunManager } from '../runs/runManager';
-import { dashboardHtml, makeNonce, messageHtml } from './html';
+import { dashboardHtml, dashboardWebviewOptions, makeNonce, messageHtml } from './html';
 import { buildInit } from './initMessage';
 
 export const DASHBOARD_VIEW_TYPE = 'ganWorkbench.dashboard';
@@ -34,11 +34,10 @@ class DashboardPanel implements vscode.Disposable {
     private readonly log: Logger,
     onDispose: () => void,
   ) {
-    const webviewRoot = vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview');
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [webviewRoot, vscode.Uri.joinPath(context.extensionUri, 'media'), vscode.Uri.file(dir)],
-    };
+    panel.webview.options = dashboardWebviewOptions(context.extensionUri, dir, {
+      join: (base, ...segments) => vscode.Uri.joinPath(base, ...segments),
+      file: (p) => vscode.Uri.file(p),
+    });
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'gan.svg');
     this.render();
     this.disposables.push(

@@ -39,6 +39,25 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ') + ';';
 }
 
+/**
+ * The webview options of a dashboard: scripts on (the bundle, by nonce), no
+ * command links, and `localResourceRoots` limited to the extension's
+ * bundled webview and media folders and the run's own folder — not the
+ * extension root, not the workspace. Generic over the URI type so it is
+ * unit-tested without `vscode`.
+ */
+export function dashboardWebviewOptions<U>(
+  extensionUri: U,
+  runDir: string,
+  uri: { join: (base: U, ...segments: string[]) => U; file: (fsPath: string) => U },
+): { enableScripts: true; enableCommandUris: false; localResourceRoots: U[] } {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [uri.join(extensionUri, 'dist', 'webview'), uri.join(extensionUri, 'media'), uri.file(runDir)],
+  };
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
