@@ -58,6 +58,7 @@ test('every snippet is well-formed: unique prefixes, a description, tab stops on
       'LSGAN loss pair',
       'Non-saturating GAN loss pair',
       'R1 gradient penalty',
+      'Spectral normalization',
       'WGAN loss pair',
       'WGAN weight clipping',
       'WGAN-GP gradient penalty',
@@ -181,4 +182,20 @@ test('f-GAN pairs: fStar(v) is the Fenchel conjugate f*(g_f(v)) of each divergen
   const gan = fns.fDivergencePair('gan');
   close(value(fns.fganDiscriminatorLoss(gan, tf.tensor1d([0]), tf.tensor1d([0]))), 2 * Math.log(2));
   close(value(fns.fganGeneratorLoss(gan, tf.tensor1d([0]))), Math.log(2));
+});
+
+test('spectral normalization: power steps find σ(w); w/σ has largest singular value 1', () => {
+  // w = rotation·diag(3, 2): singular values 3 and 2.
+  const c = Math.cos(0.4);
+  const s = Math.sin(0.4);
+  const w = tf.tensor2d([
+    [3 * c, -2 * s],
+    [3 * s, 2 * c],
+  ]);
+  const u = tf.variable(tf.tensor2d([[0.6], [0.8]]));
+  for (let i = 0; i < 30; i++) fns.spectralNormStep(w, u);
+  const wn = fns.spectralNormWeight(w, u);
+  // wnᵀwn has eigenvalues 1 and (2/3)²: its trace is 1 + 4/9.
+  close(value(tf.sum(tf.square(wn))), 1 + 4 / 9);
+  close(value(tf.norm(tf.matMul(wn, u))), 1);
 });
