@@ -25,6 +25,8 @@ export interface GanWorkbenchApi {
   dashboards(): string[];
   /** Texts of the status bar items (one per live run). */
   statusBarTexts(): string[];
+  /** What the last `init` told a run's dashboard (state, warnings shown, records); undefined until its webview loaded. */
+  dashboardInit(dir: string): { state: string; warnings: string[]; records: number } | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
@@ -103,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
     refresh: () => manager.scan(),
     dashboards: () => dashboards.openDirs(),
     statusBarTexts: () => statusBar.texts(),
+    dashboardInit: (dir: string) => dashboards.lastInit(dir),
   };
 }
 

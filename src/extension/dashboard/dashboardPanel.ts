@@ -25,6 +25,8 @@ class DashboardPanel implements vscode.Disposable {
   private lastStep = -1;
   private lastSnapshotStep = -1;
   private lastStatusAt = 0;
+  /** What the last `init` told the webview (run state, warnings): for tests in a real host. */
+  lastInit: { state: string; warnings: string[]; records: number } | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -140,6 +142,7 @@ class DashboardPanel implements vscode.Disposable {
     this.lastStep = build.lastStep;
     this.lastSnapshotStep = build.lastSnapshotStep;
     this.post(build.message);
+    this.lastInit = { state: build.message.run.status.state, warnings: build.message.warnings, records: build.message.metrics.length };
     for (const n of build.notices) this.notice('info', n);
     this.initialized = true;
   }
@@ -223,6 +226,11 @@ export class Dashboards implements vscode.Disposable {
 
   openDirs(): string[] {
     return [...this.panels.keys()];
+  }
+
+  /** The last `init` sent to a run's dashboard; undefined until its webview has loaded. */
+  lastInit(dir: string): DashboardPanel['lastInit'] {
+    return this.panels.get(path.resolve(dir))?.lastInit;
   }
 
   dispose(): void {

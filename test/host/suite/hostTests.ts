@@ -32,6 +32,7 @@ interface GanWorkbenchApi {
   refresh(): void;
   dashboards(): string[];
   statusBarTexts(): string[];
+  dashboardInit(dir: string): { state: string; warnings: string[]; records: number } | undefined;
 }
 
 function apiOf(ext: vscode.Extension<unknown> | undefined): GanWorkbenchApi {
@@ -213,6 +214,32 @@ export function defineTests(): void {
       });
       console.log(`  stopped at step ${stopped.step}`);
       await until('the API to list the run as no longer live', 15_000, () => api.runs().find((r) => r.dir === run.dir && !r.live));
+    });
+
+    test('a run folder with garbage files opens with warnings, not a blank panel', async function () {
+      this.timeout(60_000);
+      const api = apiOf(ext);
+      const dir = path.join(workspaceRoot(), '.gan', 'runs', 'garbage-run');
+      fs.mkdirSync(path.join(dir, 'samples'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'config.json'), '{"name": "garbage-run", "variant": ');
+      fs.writeFileSync(path.join(dir, 'status.json'), '{"state": "exploded", "step": -3}');
+      fs.writeFileSync(path.join(dir, 'metrics.jsonl'), 'garbage\n{"step":1,"time":0.1,"lossD":0.5}\n{"step":"two"}\n{"step":3,"ti');
+      fs.writeFileSync(path.join(dir, 'samples', 'step-00000001.json'), '\u0000\u0001 not a snapshot');
+      fs.writeFileSync(path.join(dir, 'lock.json'), 'not a lock');
+      const opened = await vscode.commands.executeCommand('ganWorkbench.openRun', vscode.Uri.file(dir));
+      console.log(`  openRun returned ${JSON.stringify(opened)}`);
+      await until('the dashboard of the garbage run to be open', 15_000, () => api.dashboards().includes(dir));
+      const run = await until('the run to be listed', 15_000, () => api.runs().find((r) => r.dir === dir));
+      assert.equal((run as { status?: { state?: string } }).status?.state, 'failed', 'a folder without a readable status reads as failed');
+      assert.equal(run.live, false);
+      const init = await until('the dashboard webview to load and get its init', 30_000, () => api.dashboardInit(dir));
+      console.log(`  init: state ${init.state}, ${init.records} record(s), warnings:\n    ${init.warnings.join('\n    ')}`);
+      assert.equal(init.state, 'failed');
+      assert.equal(init.records, 1, 'the one valid metrics line is drawn');
+      const all = init.warnings.join('\n');
+      for (const re of [/config\.json is unreadable/, /status\.json is not a run status/, /line 1 is not valid JSON/, /line 3 is not a metrics record/, /last line is incomplete/, /snapshot of step 1 is unreadable/]) {
+        assert.match(all, re);
+      }
     });
   });
 }
