@@ -57,7 +57,22 @@ export interface HostOptions {
   log?: (line: string) => void;
   /** How long to wait for /healthz. Default 60 s. */
   startTimeoutMs?: number;
+  /**
+   * Workspace trust on (default off): code-server runs without
+   * --disable-workspace-trust and with trust enabled but never prompted, so
+   * a folder opened in the fresh user data is untrusted (restricted mode).
+   */
+  workspaceTrust?: boolean;
 }
+
+/** Settings of a host with workspace trust on: folders open untrusted, without a prompt. */
+export const TRUST_SETTINGS: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+  'security.workspace.trust.emptyWindow': false,
+};
 
 export interface Host {
   readonly port: number;
@@ -134,7 +149,7 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
   const logFile = join(tempDir, 'server.log');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...HOST_SETTINGS, ...opts.settings }, null, 2));
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...HOST_SETTINGS, ...(opts.workspaceTrust ? TRUST_SETTINGS : {}), ...opts.settings }, null, 2));
   if (opts.installExtension !== false) {
     const { folderName } = readExtensionId();
     symlinkSync(REPO_ROOT, join(extensionsDir, folderName), 'dir');
@@ -158,7 +173,7 @@ export async function startHost(opts: HostOptions = {}): Promise<Host> {
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,

@@ -289,4 +289,38 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       assert.equal(r.code, 0, `the in-host mocha suite failed (exit code ${r.code}):\n${r.output.slice(-40).join('\n')}`);
     });
   });
+
+  it('in an untrusted workspace: Start Training refuses and says why, a finished run still opens (second host, trust on)', async () => {
+    if (broken !== 'start host') broken = '';
+    await step('untrusted workspace', async () => {
+      assert.ok(browser, 'the browser is up');
+      // A second code-server with workspace trust enabled: the fresh folder opens untrusted.
+      const trustHost = await startHost({ log, keepTemp: KEEP, workspaceTrust: true });
+      const workspace = mkdtempSync(join(tmpdir(), 'gan-untrusted-ws-'));
+      try {
+        const r = await runExtensionTests({
+          host: trustHost,
+          browser,
+          workspace,
+          log,
+          timeoutMs: 120_000,
+          screenshotOnTimeout: join(ARTIFACTS, 'failure-untrusted-workspace.png'),
+        });
+        assert.equal(r.code, 0, `the untrusted-workspace suite failed (exit code ${r.code}):\n${r.output.slice(-40).join('\n')}`);
+        assert.ok(
+          r.output.some((l) => l.includes('GAN Workbench in an untrusted workspace')),
+          `the host ran the untrusted-workspace suite (is the workspace really untrusted?):\n${r.output.slice(-20).join('\n')}`,
+        );
+        assert.deepEqual(
+          runsOnDisk(workspace).map((x) => x.dir.split('/').pop()),
+          ['done-run'],
+          'no trainer started',
+        );
+      } finally {
+        killLiveTrainers(workspace);
+        await trustHost.stop();
+        if (!KEEP) rmSync(workspace, { recursive: true, force: true });
+      }
+    });
+  });
 });

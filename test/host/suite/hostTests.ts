@@ -113,7 +113,78 @@ function killLiveTrainers(root: string): void {
   }
 }
 
+export const UNTRUSTED_SUITE = 'GAN Workbench in an untrusted workspace';
+
+/**
+ * The suite for a host started with workspace trust on (the workspace opens
+ * untrusted): nothing that compiles or runs workspace code starts, and it
+ * says why; a finished run's dashboard still opens.
+ */
+function defineUntrustedTests(): void {
+  suite(UNTRUSTED_SUITE, function () {
+    test('Start Training refuses with the reason, and no trainer starts; a finished run still opens', async function () {
+      this.timeout(60_000);
+      assert.equal(vscode.workspace.isTrusted, false, 'the workspace is untrusted');
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert.ok(ext, `${EXTENSION_ID} is not among the host's extensions`);
+      await ext.activate();
+      const api = apiOf(ext);
+      const root = workspaceRoot();
+      // An experiment (as a cloned repository would hold one) and a finished run.
+      const exp = path.join(root, 'exp');
+      fs.mkdirSync(exp, { recursive: true });
+      const config = { name: 'exp', variant: 'gan-ns', data: { name: '8gaussians' }, training: { steps: 50 } };
+      fs.writeFileSync(path.join(exp, 'gan.config.json'), JSON.stringify(config));
+      fs.writeFileSync(path.join(exp, 'model.ts'), 'throw new Error("model code must not run in an untrusted workspace");\n');
+      const done = path.join(root, '.gan', 'runs', 'done-run');
+      fs.mkdirSync(done, { recursive: true });
+      const now = new Date().toISOString();
+      fs.writeFileSync(path.join(done, 'config.json'), JSON.stringify(config));
+      fs.writeFileSync(path.join(done, 'status.json'), JSON.stringify({ state: 'completed', step: 50, totalSteps: 50, startedAt: now, updatedAt: now }));
+      fs.writeFileSync(path.join(done, 'metrics.jsonl'), [10, 20, 30].map((step) => JSON.stringify({ step, time: step / 10, lossD: 1, lossG: 0.7 })).join('\n') + '\n');
+
+      // The refusal goes through window.showWarningMessage: record it (the
+      // extension and its tests share one API object).
+      const shown: string[] = [];
+      const win = vscode.window as unknown as { showWarningMessage: (...a: unknown[]) => Thenable<unknown> };
+      const original = win.showWarningMessage;
+      win.showWarningMessage = (...a: unknown[]) => {
+        shown.push(String(a[0]));
+        return Promise.resolve(undefined);
+      };
+      let result: unknown;
+      try {
+        result = await vscode.commands.executeCommand('ganWorkbench.startTraining', vscode.Uri.file(path.join(exp, 'gan.config.json')));
+      } finally {
+        win.showWarningMessage = original;
+      }
+      console.log(`  startTraining returned ${JSON.stringify(result)}; warnings: ${JSON.stringify(shown)}`);
+      assert.equal(result, undefined);
+      assert.equal(shown.length, 1, 'one warning');
+      assert.match(shown[0], /untrusted workspace: it would compile and run the model code/);
+      assert.match(shown[0], /Trust this workspace/);
+      await sleep(1500);
+      assert.deepEqual(
+        listRuns(root).map((r) => path.basename(r.dir)),
+        ['done-run'],
+        'no trainer started: no new run folder',
+      );
+
+      await vscode.commands.executeCommand('ganWorkbench.openRun', vscode.Uri.file(done));
+      await until('the finished run\'s dashboard to be open', 15_000, () => api.dashboards().includes(done));
+      const init = await until('the dashboard webview to load and get its init', 30_000, () => api.dashboardInit(done));
+      assert.equal(init.state, 'completed');
+      assert.equal(init.records, 3);
+      assert.deepEqual(init.warnings, []);
+    });
+  });
+}
+
 export function defineTests(): void {
+  if (!vscode.workspace.isTrusted) {
+    defineUntrustedTests();
+    return;
+  }
   suite('GAN Workbench in a real VS Code host', function () {
     let ext: vscode.Extension<unknown> | undefined;
     let configPath = '';
