@@ -180,6 +180,8 @@ export class Run {
     fs.writeFileSync(this.file(RUN_FILES.model), this.modelSource);
     this.metrics = new MetricsWriter(this.file(RUN_FILES.metrics));
     this.setStatus({}, true);
+    // The backend is known before anyone can connect, so every controller's first message is `hello`.
+    this.backend = await pickBackend(this.cfg.backend);
     this.server = new ControlServer(socket, (m) => this.control(m), () => this.greeting(), (w) => process.stderr.write(w + '\n'));
     await this.server.listen();
   }
@@ -263,8 +265,7 @@ export class Run {
   }
 
   async train(): Promise<RunState> {
-    this.backend = await pickBackend(this.cfg.backend);
-    this.emit(this.greeting()[0]);
+    this.o.onMessage?.(this.greeting()[0]);
     this.setStatus({ state: 'running', backend: this.backend }, true);
     const trainer = new GanTrainer(this.cfg, this.builders);
     const { steps } = this.cfg.training;

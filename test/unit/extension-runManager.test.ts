@@ -198,10 +198,12 @@ test('a connected run shows the trainer\'s status, not warnings from an early re
   const config = makeExperiment(root, 'early');
   const runDir = path.join(root, '.gan', 'runs', 'early-20250101-000000');
   await startFake(config, runDir, { FAKE_TRAINER_STEP_MS: '5' });
-  const { m } = manager([root]);
+  const { m, events } = manager([root]);
   try {
     m.scan();
-    await waitFor('connected and running', () => m.get(runDir)?.connected && m.get(runDir)?.summary.status.state === 'running');
+    await waitFor('connected', () => m.get(runDir)?.connected);
+    // A status message from the trainer itself (it sends one on connect).
+    await waitFor('a status message', () => events.some((e) => e.kind === 'status' && e.dir === runDir && e.status.state === 'running'));
     // A read of the folder that finds no status.json (as right after a spawn, before the
     // trainer's first write) must not stick to the live run's status.
     fs.rmSync(path.join(runDir, 'status.json'), { force: true });
