@@ -86,7 +86,12 @@ test('gan-trainer check: a wrong type and an out-of-range value of every field e
       const exp = experiment(configWith(c.field.split('.'), c.value));
       try {
         const r = await runCli(['check', '--config', exp.config], 60_000);
-        const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { ok: boolean; errors?: { message: string }[] };
+        const last = r.stdout.trim().split('\n').pop();
+        if (!last) {
+          failures.push(`${c.field} (${c.kind}: ${JSON.stringify(c.value)}): exit ${r.code} ${r.signal ?? ''}, no output; stderr: ${r.stderr.slice(0, 500)}`);
+          continue;
+        }
+        const out = JSON.parse(last) as { ok: boolean; errors?: { message: string }[] };
         const named = out.errors?.some((e) => e.message.startsWith(`${c.field}: `));
         if (r.code === 0 || out.ok || !named) failures.push(`${c.field} (${c.kind}: ${JSON.stringify(c.value)}): exit ${r.code}, ${r.stdout.trim().slice(0, 300)}`);
       } finally {

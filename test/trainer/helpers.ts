@@ -36,7 +36,8 @@ export function runCli(args: string[], timeoutMs = 300_000): Promise<CliResult> 
       child.kill('SIGKILL');
       reject(new Error(`trainer timed out after ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can fire before the child's stdout has been read to the end.
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
