@@ -39,7 +39,10 @@ async function once(watch: boolean): Promise<{ seconds: number; messages: number
     // Attach as soon as the lock names the socket, like the extension.
     for (let i = 0; i < 400 && !readLock(runDir); i++) await new Promise((r) => setTimeout(r, 25));
     const lock = readLock(runDir);
-    if (lock) {
+    // The lock is taken before the backend loads; the socket listens right after.
+    for (let i = 0; i < 400 && lock && !fs.existsSync(lock.socket); i++) await new Promise((r) => setTimeout(r, 25));
+    if (!lock || !fs.existsSync(lock.socket)) throw new Error('the trainer never opened its control socket');
+    {
       const sock = net.connect(lock.socket);
       sock.on('error', () => {});
       readNdjson(sock, (v) => {
@@ -49,6 +52,7 @@ async function once(watch: boolean): Promise<{ seconds: number; messages: number
   }
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   if (code !== 0) throw new Error(`trainer exited ${code}`);
+  if (watch && messages === 0) throw new Error('the controller received no messages');
   const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
   const seconds = JSON.parse(lines[lines.length - 1]).time as number;
   fs.rmSync(dir, { recursive: true, force: true });
