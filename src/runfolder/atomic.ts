@@ -8,30 +8,36 @@ import * as path from 'node:path';
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeSynced(tmp, data);
   try {
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  fsyncDir(path.dirname(file));
+  fsyncPath(path.dirname(file));
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }
 
-function fsyncDir(dir: string): void {
+/** Write a file and fsync it (not atomic by itself: the caller renames it into place). */
+export function writeSynced(file: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** fsync a file or directory by path; directory fsync is best effort (unsupported on some systems). */
+export function fsyncPath(p: string): void {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(dir, 'r');
+    fd = fs.openSync(p, 'r');
     fs.fsyncSync(fd);
   } catch {
     // Directory fsync is not supported everywhere; the rename is still atomic.

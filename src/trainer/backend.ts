@@ -22,29 +22,24 @@ function describeLoadError(pkg: string, e: unknown): string {
   return `${pkg} failed to load: ${String(err?.message ?? e).split('\n')[0]}`;
 }
 
+/** A native binding: loading the package registers the 'tensorflow' backend. */
+function nativeAttempt(name: Name, pkg: string): Attempt {
+  return {
+    name,
+    async load() {
+      try {
+        require(pkg);
+      } catch (e) {
+        throw new Error(describeLoadError(pkg, e));
+      }
+      if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
+    },
+  };
+}
+
 const ATTEMPTS: Record<Exclude<Name, never>, Attempt> = {
-  'tfjs-node-gpu': {
-    name: 'tfjs-node-gpu',
-    async load() {
-      try {
-        require('@tensorflow/tfjs-node-gpu');
-      } catch (e) {
-        throw new Error(describeLoadError('@tensorflow/tfjs-node-gpu', e));
-      }
-      if (!(await tf.setBackend('tensorflow'))) throw new Error('@tensorflow/tfjs-node-gpu loaded but its backend did not initialise');
-    },
-  },
-  'tfjs-node': {
-    name: 'tfjs-node',
-    async load() {
-      try {
-        require('@tensorflow/tfjs-node');
-      } catch (e) {
-        throw new Error(describeLoadError('@tensorflow/tfjs-node', e));
-      }
-      if (!(await tf.setBackend('tensorflow'))) throw new Error('@tensorflow/tfjs-node loaded but its backend did not initialise');
-    },
-  },
+  'tfjs-node-gpu': nativeAttempt('tfjs-node-gpu', '@tensorflow/tfjs-node-gpu'),
+  'tfjs-node': nativeAttempt('tfjs-node', '@tensorflow/tfjs-node'),
   wasm: {
     name: 'wasm',
     async load() {

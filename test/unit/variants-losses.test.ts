@@ -10,8 +10,9 @@ import { resolveConfig } from '../../src/protocol/config';
 import { F_DIVERGENCES, type FDivergence } from '../../src/protocol/variants';
 import { F_DIVERGENCE_IMPLS, fDivergenceEstimate, fganGeneratorLoss, lambertWExp } from '../../src/trainer/fdivergence';
 import * as L from '../../src/trainer/losses';
-import { leakyRelu, mlp, type ModelContext, type Module } from '../../src/trainer/userApi';
 import { VARIANT_IMPLS } from '../../src/trainer/variants';
+import { mlp, type Module } from '../../src/trainer/userApi';
+import { checkPenaltyGradient, criticContext as ctx } from './penalty-gradient';
 
 const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≉ ${b}`);
 const val = (t: tf.Tensor) => t.dataSync()[0];
@@ -118,36 +119,6 @@ test('r1 variant: γ·penalty on real, fake or both, on the GAN loss', () => {
     close(val(loss), gan + 4 * 2.5 * n);
   }
 });
-
-function ctx(seed0 = 10): ModelContext {
-  let s = seed0;
-  return { latentDim: 2, dataDim: 2, hidden: 8, depth: 2, output: 'critic', nextSeed: () => s++ };
-}
-
-/** ∂penalty/∂w by autodiff vs central differences on a few weights of the first layer. */
-function checkPenaltyGradient(name: string, penalty: (D: Module) => tf.Scalar) {
-  for (const act of [undefined, leakyRelu(0.2)]) {
-    const D = mlp(ctx(), 2, 1, `D-${name}`, act);
-    const f = () => penalty(D);
-    const v = D.variables[0];
-    const { grads } = tf.variableGrads(f, [v]);
-    const g = grads[v.name].dataSync();
-    const w = v.dataSync().slice();
-    // Small steps: a relu critic's penalty is piecewise smooth, and a wide step can cross a kink.
-    const h = 1e-3;
-    for (const idx of [0, 3, 7, 11]) {
-      const at = (delta: number) => {
-        const wp = w.slice();
-        wp[idx] += delta;
-        v.assign(tf.tensor(wp, v.shape));
-        return val(f());
-      };
-      const fd = (at(h) - at(-h)) / (2 * h);
-      v.assign(tf.tensor(w, v.shape));
-      assert.ok(Math.abs(g[idx] - fd) <= 2e-3 + 0.02 * Math.abs(fd), `${name} ∂/∂w[${idx}]: autodiff ${g[idx]} vs finite difference ${fd}`);
-    }
-  }
-}
 
 test('DRAGAN penalty: gradient w.r.t. the critic weights matches finite differences (relu and leaky relu)', () => {
   const real = tf.randomNormal([16, 2], 0, 1, 'float32', 5) as tf.Tensor2D;
