@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES, RunLockSchema, type RunLock } from '../protocol/run';
+import { readJsonFile } from './json';
 
 /** Is a process with this pid alive (and ours to signal)? */
 export function pidAlive(pid: number): boolean {
@@ -20,12 +21,7 @@ export class RunLockedError extends Error {
 }
 
 export function readLock(runDir: string): RunLock | undefined {
-  try {
-    const r = RunLockSchema.safeParse(JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.lock), 'utf8')));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonFile(path.join(runDir, RUN_FILES.lock), RunLockSchema);
 }
 
 /** The lock of a live owner, or undefined when unlocked or stale. */

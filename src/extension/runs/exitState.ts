@@ -5,20 +5,15 @@
  * and the host writes the end for it: `killed` with the signal when the host
  * saw one, else what the exit tells.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isLive, RUN_FILES, RunStatusSchema, type RunStatus } from '../../protocol/run';
 import { writeJsonAtomic } from '../../runfolder/atomic';
+import { readJsonFile } from '../../runfolder/json';
 import type { ExitInfo } from './trainerProcess';
 
 /** status.json as written, without readRunFolder's live→killed inference. */
 export function readStatusFile(runDir: string): RunStatus | undefined {
-  try {
-    const r = RunStatusSchema.safeParse(JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.status), 'utf8')));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonFile(path.join(runDir, RUN_FILES.status), RunStatusSchema);
 }
 
 export interface ExitContext {
