@@ -133,14 +133,7 @@ export class GanTrainer {
     const [lossD, gradNormD, gp, dReal, dFake, wEstimate, ...extraValues] = Array.from(v);
     const metrics: Record<string, number> = {};
     extra.forEach((n, i) => (metrics[n] = extraValues[i]));
-    const bad = !Number.isFinite(lossD) ? 'the discriminator loss' : !Number.isFinite(gradNormD) ? await firstNonFinite(grads, 'discriminator') : undefined;
-    if (bad) {
-      tf.dispose(Object.values(grads));
-      throw new DivergedError(step + 1, bad);
-    }
-    this.optD.applyGradients(grads);
-    tf.dispose(Object.values(grads));
-    if (this.D.afterUpdate) tf.tidy(() => this.D.afterUpdate!()); // e.g. spectral norm's power step
+    await applyChecked('discriminator', step, lossD, gradNormD, grads, this.optD, this.D);
     if (this.impl.afterDiscriminatorUpdate) {
       const after = tf.tidy(() => {
         const m = this.impl.afterDiscriminatorUpdate!(this.D, this.cfg.options);
@@ -165,14 +158,7 @@ export class GanTrainer {
     });
     const [lossG, gradNormG] = Array.from(await stats.data());
     stats.dispose();
-    const bad = !Number.isFinite(lossG) ? 'the generator loss' : !Number.isFinite(gradNormG) ? await firstNonFinite(grads, 'generator') : undefined;
-    if (bad) {
-      tf.dispose(Object.values(grads));
-      throw new DivergedError(step + 1, bad);
-    }
-    this.optG.applyGradients(grads);
-    tf.dispose(Object.values(grads));
-    if (this.G.afterUpdate) tf.tidy(() => this.G.afterUpdate!());
+    await applyChecked('generator', step, lossG, gradNormG, grads, this.optG, this.G);
     return { lossG, gradNormG };
   }
 
@@ -250,6 +236,30 @@ function checkModule(m: Module, builder: string): Module {
   }
   if (m.variables.length === 0) throw new Error(`${builder} returned a network with no trainable variables`);
   return m;
+}
+
+/**
+ * Apply one player's gradients, unless its loss or gradient norm is not finite:
+ * then nothing is applied and DivergedError names the first non-finite quantity.
+ * After an update, the module's own hook runs (e.g. spectral norm's power step).
+ */
+async function applyChecked(
+  who: 'discriminator' | 'generator',
+  step: number,
+  loss: number,
+  norm: number,
+  grads: tf.NamedTensorMap,
+  opt: tf.Optimizer,
+  module: Module,
+): Promise<void> {
+  try {
+    const bad = !Number.isFinite(loss) ? `the ${who} loss` : !Number.isFinite(norm) ? await firstNonFinite(grads, who) : undefined;
+    if (bad) throw new DivergedError(step + 1, bad);
+    opt.applyGradients(grads);
+  } finally {
+    tf.dispose(Object.values(grads));
+  }
+  if (module.afterUpdate) tf.tidy(() => module.afterUpdate!());
 }
 
 function globalNorm(ts: tf.Tensor[]): tf.Scalar {

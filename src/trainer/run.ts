@@ -303,26 +303,20 @@ export class Run {
         const done = s + 1;
         windowSteps++;
         const last = done === steps;
+        // Samples generated for the metrics record are reused by a snapshot at the same step.
+        let fake: Float32Array | undefined;
         if (done % metricsEvery === 0 || done === 1 || last) {
           const now = performance.now();
-          const fake = await trainer.generateEval();
-          this.record({
-            step: done,
-            time: (now - t0) / 1000,
-            ...st,
-            ...trainer.quality(fake),
-            stepsPerSec: (1000 * windowSteps) / Math.max(1e-6, now - windowStart),
-          });
-          this.setStatus({ step: done, stepsPerSec: (1000 * windowSteps) / Math.max(1e-6, now - windowStart) });
+          const stepsPerSec = (1000 * windowSteps) / Math.max(1e-6, now - windowStart);
+          fake = await trainer.generateEval();
+          this.record({ step: done, time: (now - t0) / 1000, ...st, ...trainer.quality(fake), stepsPerSec });
+          this.setStatus({ step: done, stepsPerSec });
           windowStart = now;
           windowSteps = 0;
-          if (done % samplesEvery === 0 || last || this.sampleRequested) {
-            this.sampleRequested = false;
-            this.saveSnapshot(await trainer.snapshot(done, fake));
-          }
-        } else if (this.sampleRequested || done % samplesEvery === 0) {
+        }
+        if (done % samplesEvery === 0 || last || this.sampleRequested) {
           this.sampleRequested = false;
-          this.saveSnapshot(await trainer.snapshot(done));
+          this.saveSnapshot(await trainer.snapshot(done, fake));
         }
         this.status.step = done;
         if (done % checkpointEvery === 0 && !last) await this.checkpoint(trainer, done, (performance.now() - t0) / 1000);
