@@ -5,7 +5,7 @@
  * gets the same message everywhere.
  */
 import { z } from 'zod';
-import { F_DIVERGENCES, PENALTY_TARGETS, VARIANT_IDS, variantInfo, type OptionName, type VariantId } from './variants';
+import { F_DIVERGENCES, PENALTY_TARGETS, SW_PROJECTIONS, VARIANT_IDS, variantInfo, type OptionName, type VariantId } from './variants';
 
 export const TOY_DATASETS = ['8gaussians', '25gaussians', 'swissroll'] as const;
 export type ToyDataset = (typeof TOY_DATASETS)[number];
@@ -75,6 +75,14 @@ export const ConfigSchema = z
           .enum(F_DIVERGENCES)
           .optional()
           .describe('f-GAN divergence: tv, kl, rkl (reverse KL), pearson, neyman, hellinger (squared), jeffrey, js (Jensen-Shannon) or gan.'),
+        unrollSteps: int(0, 50)
+          .optional()
+          .describe('Unrolled GAN: differentiable discriminator steps K inside each generator update (paper: 5 or 10; 0 is the minimax GAN). Each step costs about one D update plus its backward pass.'),
+        swProjections: z
+          .enum(SW_PROJECTIONS)
+          .optional()
+          .describe("Sliced Wasserstein generator: 'random' directions in data space, or 'learned' (directions in the feature space of D's last hidden layer, D trained alongside)."),
+        swDirections: int(1, 100_000).optional().describe('Sliced Wasserstein generator: random directions drawn each step (the paper\'s code: 10,000 on images).'),
       })
       .strict()
       .prefault({})

@@ -17,7 +17,10 @@ export type OptionName =
   | 'clipValue'
   | 'r1Gamma'
   | 'penaltyOn'
-  | 'divergence';
+  | 'divergence'
+  | 'unrollSteps'
+  | 'swProjections'
+  | 'swDirections';
 
 /** Where R1 / R2 evaluate their zero-centred penalty: real data (R1), generated data (R2) or both. */
 export const PENALTY_TARGETS = ['real', 'fake', 'both'] as const;
@@ -41,6 +44,14 @@ export const F_DIVERGENCE_TITLES: Record<FDivergence, string> = {
   js: 'Jensen-Shannon',
   gan: 'GAN',
 };
+
+/**
+ * Where the sliced Wasserstein generator draws its projections: 'random' unit
+ * directions in data space, or random directions in the feature space of a
+ * discriminator trained alongside ('learned': the features are learned).
+ */
+export const SW_PROJECTIONS = ['random', 'learned'] as const;
+export type SwProjections = (typeof SW_PROJECTIONS)[number];
 
 export interface OptimizerDefaults {
   readonly kind: 'adam' | 'rmsprop';
@@ -168,6 +179,35 @@ export const VARIANTS = [
     optimizer: { kind: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, beta2: 0.999 },
     nCritic: 1,
     options: { divergence: 'js' },
+  },
+  {
+    id: 'unrolled',
+    title: 'Unrolled GAN',
+    group: 'classic',
+    description:
+      'G minimises the minimax value −L_D(θ_D^K) of a surrogate D obtained by K differentiable steps of D\'s own optimizer ' +
+      '(Adam with its current moments, or RMSProp) on the same batch; gradients flow through the K steps. ' +
+      'The real D updates normally. K = 0 is the minimax GAN. Defaults: the authors\' toy-data notebook (K = 5, Adam, lr D 1e-4, G 1e-3, β1 0.5).',
+    paper: 'Metz, Poole, Pfau & Sohl-Dickstein, Unrolled Generative Adversarial Networks, ICLR 2017',
+    output: 'logit',
+    optimizer: { kind: 'adam', lrD: 1e-4, lrG: 1e-3, beta1: 0.5, beta2: 0.999 },
+    nCritic: 1,
+    options: { unrollSteps: 5 },
+  },
+  {
+    id: 'swg',
+    title: 'Sliced Wasserstein generator',
+    group: 'wasserstein',
+    description:
+      'G minimises the sliced Wasserstein-2² distance between a real and a generated batch (project on unit directions, sort, ' +
+      'mean squared difference), with fresh directions every step. Projections \'random\': directions in data space. ' +
+      '\'learned\': directions in the feature space of D\'s last hidden layer, D trained as a GAN discriminator, so the ' +
+      'projections θᵀφ(x) are learned (the paper\'s discriminator variant). With \'random\' D still trains, for the dashboard\'s view, but G ignores it.',
+    paper: 'Deshpande, Zhang & Schwing, Generative Modeling using the Sliced Wasserstein Distance, CVPR 2018',
+    output: 'logit',
+    optimizer: { kind: 'adam', lrD: 1e-4, lrG: 1e-4, beta1: 0.5, beta2: 0.999 },
+    nCritic: 1,
+    options: { swProjections: 'learned', swDirections: 1000 },
   },
 ] as const satisfies readonly VariantInfo[];
 

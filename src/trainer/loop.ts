@@ -14,6 +14,7 @@ import { randomDirections, slicedWasserstein } from './metrics/swd';
 import { deriveSeed, STREAM } from './rng';
 import type { Module, ModelContext } from './userApi';
 import { VARIANT_IMPLS, type VariantImpl } from './variants';
+import { checkDiscriminatorFor } from './variants/requirements';
 import type { CheckpointParts } from './checkpoint';
 
 const HEATMAP_SIZE = 64;
@@ -78,6 +79,7 @@ export class GanTrainer {
     };
     this.G = checkModule(builders.buildGenerator(ctx), 'buildGenerator');
     this.D = checkModule(builders.buildDiscriminator(ctx), 'buildDiscriminator');
+    if (this.impl.needs) checkDiscriminatorFor(cfg.variant, this.D, this.impl.needs(cfg.options), ctx.dataDim);
     const t = cfg.training;
     const make = (lr: number) => (t.optimizer === 'adam' ? tf.train.adam(lr, t.beta1, t.beta2) : tf.train.rmsprop(lr));
     this.optD = make(t.lrD);
@@ -149,17 +151,39 @@ export class GanTrainer {
     return { ...metrics, lossD, gradNormD, gp: Number.isNaN(gp) ? null : gp, dReal, dFake, wEstimate };
   }
 
-  private async generatorStep(step: number): Promise<{ lossG: number; gradNormG: number }> {
+  private async generatorStep(step: number): Promise<Record<string, number> & { lossG: number; gradNormG: number }> {
     const k = this.cfg.training.nCritic;
-    const { grads, stats } = tf.tidy(() => {
+    const impl = this.impl;
+    const { grads, stats, names } = tf.tidy(() => {
       const z = this.noise(step, k);
-      const { value, grads } = tf.variableGrads(() => this.impl.gLoss(this.D.apply(this.G.apply(z)), this.cfg.options), this.G.variables);
-      return { grads, stats: tf.stack([value, globalNorm(Object.values(grads))]) };
+      let names: string[] = [];
+      let kept: tf.Tensor1D | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        if (!impl.generatorLoss) return impl.gLoss(this.D.apply(this.G.apply(z)), this.cfg.options);
+        // Batch losses (Unrolled GAN, SW generator) get a real batch of their own: data stream, index nCritic (D's use 0…nCritic−1).
+        const { loss, terms } = impl.generatorLoss({
+          D: this.D,
+          optD: this.optD,
+          real: this.realBatch(step, k),
+          fake: this.G.apply(z),
+          options: this.cfg.options,
+          seed: deriveSeed(this.cfg.training.seed, step, STREAM.interp, k),
+        });
+        names = Object.keys(terms);
+        if (names.length) kept = tf.keep(tf.stack(names.map((n) => terms[n])) as tf.Tensor1D);
+        return loss;
+      }, this.G.variables);
+      const head = tf.stack([value, globalNorm(Object.values(grads))]);
+      const stats = kept ? tf.concat([head, kept]) : head;
+      kept?.dispose();
+      return { grads, stats, names };
     });
-    const [lossG, gradNormG] = Array.from(await stats.data());
+    const [lossG, gradNormG, ...termValues] = Array.from(await stats.data());
     stats.dispose();
     await applyChecked('generator', step, lossG, gradNormG, grads, this.optG, this.G);
-    return { lossG, gradNormG };
+    const terms: Record<string, number> = {};
+    names.forEach((n, i) => (terms[n] = termValues[i]));
+    return { ...terms, lossG, gradNormG };
   }
 
   /** Generator step `step` (0-based) with its nCritic discriminator steps. */

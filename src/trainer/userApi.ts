@@ -22,6 +22,22 @@ export interface Module {
    * that hides its layers should pass them on (sequential and mlp do).
    */
   readonly stateVariables?: tf.Variable[];
+  /**
+   * Optional: the same forward pass with `params` in place of `variables`
+   * (same order, same shapes), so a loss can be differentiated through
+   * parameters that are not the variables — Unrolled GAN evaluates D after K
+   * differentiable optimizer steps this way. applyWith(x, variables) must
+   * equal apply(x); dense, sequential, mlp and spectralNorm provide it, and a
+   * wrapper should pass it on (templates/toy/model.ts does).
+   */
+  applyWith?(x: tf.Tensor2D, params: readonly tf.Tensor[]): tf.Tensor2D;
+  /**
+   * Optional: the activations that feed the output layer (one row per
+   * sample). The sliced Wasserstein generator with learned projections
+   * compares real and generated batches in this space. sequential and mlp
+   * provide it; a wrapper should pass it on.
+   */
+  features?(x: tf.Tensor2D): tf.Tensor2D;
 }
 
 /** What the trainer tells the builders. */
@@ -57,6 +73,7 @@ export function dense(ctx: ModelContext, inputs: number, units: number, name: st
     b,
     variables: [w, b],
     apply: (x) => tf.add(tf.matMul(x, w), b) as tf.Tensor2D,
+    applyWith: (x, [pw, pb]) => tf.add(tf.matMul(x, pw as tf.Tensor2D), pb) as tf.Tensor2D,
   };
 }
 
@@ -70,22 +87,54 @@ export const relu: Activation = (x) => tf.relu(x);
 export const leakyRelu =
   (alpha = 0.2): Activation =>
   (x) => tf.add(tf.mul(alpha, x), tf.mul(1 - alpha, tf.relu(x))) as tf.Tensor2D;
-export const tanh: Activation = (x) => tf.tanh(x);
+/**
+ * tanh with its gradient computed from the input: 1 − tanh(x)². tf.tanh's
+ * kernel saves its output for the gradient, and in tfjs 4.22 a saved output
+ * is copied onto the tape before the op that makes it, so a second-order
+ * pass (gradient penalties, Unrolled GAN) visits the copy too late and drops
+ * that path: measured against finite differences, unrolled gradients were off
+ * by up to 40 %. A gradient written in terms of the saved input has no such
+ * problem (relu's and softplus's are, which is why they were right).
+ */
+const tanhFromInput = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return { value: tf.tanh(x), gradFunc: (dy: tf.Tensor, [xs]: tf.Tensor[]) => tf.mul(dy, tf.sub(1, tf.square(tf.tanh(xs)))) };
+}) as Parameters<typeof tf.customGrad>[0]);
+export const tanh: Activation = (x) => tanhFromInput(x) as tf.Tensor2D;
 
-/** Layers applied in order, with `act` between them (not after the last). */
+/**
+ * Layers applied in order, with `act` between them (not after the last).
+ * applyWith is offered when every layer offers it; features(x) is the input
+ * of the last layer (the activations of the last hidden layer).
+ */
 export function sequential(layers: Module[], act: Activation): Module {
+  const run = (x: tf.Tensor2D, through: number, layerApply: (l: Module, i: number, y: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D => {
+    let y = x;
+    for (let i = 0; i < through; i++) {
+      y = layerApply(layers[i], i, y);
+      if (i < layers.length - 1) y = act(y);
+    }
+    return y;
+  };
+  // Where each layer's parameters start in the flat `variables` list.
+  const offsets: number[] = [];
+  layers.reduce((o, l) => (offsets.push(o), o + l.variables.length), 0);
+  const total = layers.reduce((n, l) => n + l.variables.length, 0);
+  const functional = layers.every((l) => typeof l.applyWith === 'function');
   return {
     variables: layers.flatMap((l) => l.variables),
     stateVariables: layers.flatMap((l) => l.stateVariables ?? []),
     afterUpdate: () => layers.forEach((l) => l.afterUpdate?.()),
-    apply: (x) => {
-      let y = x;
-      layers.forEach((l, i) => {
-        y = l.apply(y);
-        if (i < layers.length - 1) y = act(y);
-      });
-      return y;
-    },
+    apply: (x) => run(x, layers.length, (l, _i, y) => l.apply(y)),
+    ...(functional
+      ? {
+          applyWith: (x: tf.Tensor2D, params: readonly tf.Tensor[]) => {
+            if (params.length !== total) throw new Error(`applyWith: expected ${total} parameter tensors (one per variable), got ${params.length}`);
+            return run(x, layers.length, (l, i, y) => l.applyWith!(y, params.slice(offsets[i], offsets[i] + l.variables.length)));
+          },
+        }
+      : {}),
+    features: (x) => run(x, layers.length - 1, (l, _i, y) => l.apply(y)),
   };
 }
 
@@ -149,6 +198,8 @@ export function spectralNorm(ctx: ModelContext, layer: DenseLayer): DenseLayer &
     variables: layer.variables,
     stateVariables: [...(layer.stateVariables ?? []), u, v],
     apply: (x) => tf.add(tf.matMul(x, tf.div(layer.w, sigma())), layer.b) as tf.Tensor2D,
+    // σ of the substituted weight with the same fixed u, v: what apply's gradient sees.
+    applyWith: (x, [pw, pb]) => tf.add(tf.matMul(x, tf.div(pw, tf.sum(tf.mul(v, tf.matMul(pw as tf.Tensor2D, u))))), pb) as tf.Tensor2D,
     afterUpdate: () => {
       layer.afterUpdate?.();
       powerStep();

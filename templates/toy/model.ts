@@ -32,5 +32,9 @@ export function buildDiscriminator(ctx: ModelContext): Module {
     // Runs after each update of D (spectral norm's power-iteration step): keep it when you wrap layers.
     afterUpdate: () => net.afterUpdate?.(),
     stateVariables: net.stateVariables, // spectral norm's u and v, saved in checkpoints
+    // Unrolled GAN re-evaluates D with substituted weights: keep applyWith the same function as apply.
+    applyWith: (x: tf.Tensor2D, params: readonly tf.Tensor[]) => net.applyWith!(x, params),
+    // The sliced Wasserstein generator's learned projections compare samples in D's last hidden layer.
+    features: (x: tf.Tensor2D) => net.features!(x),
   };
 }

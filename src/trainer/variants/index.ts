@@ -9,7 +9,10 @@ import type { FDivergence, PenaltyTarget, VariantId } from '../../protocol/varia
 import { fDivergenceEstimate, fganGeneratorLoss } from '../fdivergence';
 import type { VariantStateHook } from '../checkpoint';
 import * as L from '../losses';
+import { randomUnitColumns, slicedWassersteinLoss } from '../swLoss';
+import { unrollParameters } from '../unroll';
 import type { Module } from '../userApi';
+import type { DiscriminatorNeed } from './requirements';
 
 export interface DStepInputs {
   D: Module;
@@ -28,22 +31,57 @@ export interface DLoss {
   terms: Record<string, tf.Scalar>;
 }
 
+/** What a generator loss that needs more than D(G(z)) is given (Unrolled GAN, sliced Wasserstein generator). */
+export interface GStepInputs {
+  D: Module;
+  /** D's optimizer after this step's D updates: Unrolled GAN copies its next steps. Read it; never apply it. */
+  optD: tf.Optimizer;
+  /** A real batch of the generator's batch size (drawn for this step's generator update only). */
+  real: tf.Tensor2D;
+  /** G(z), differentiable w.r.t. G's variables. */
+  fake: tf.Tensor2D;
+  options: ResolvedConfig['options'];
+  /** Seed for any randomness inside the loss (projection directions). */
+  seed: number;
+}
+
+export interface GLoss {
+  loss: tf.Scalar;
+  /** Named terms reported as metrics. */
+  terms: Record<string, tf.Scalar>;
+}
+
 /**
  * A variant whose update carries state between steps (BEGAN's k_t, …) also
  * implements the optional `state()` / `restore(state)` pair of
  * VariantStateHook: checkpoints save those numbers and a resume puts them back.
  */
-export interface VariantImpl extends VariantStateHook {
+interface VariantCommon extends VariantStateHook {
   dLoss(i: DStepInputs): DLoss;
-  gLoss(dFake: tf.Tensor, options: ResolvedConfig['options']): tf.Scalar;
   /**
    * Called inside a tidy right after every discriminator update (e.g. weight
    * clipping); the scalars it returns are reported as metrics.
    */
   afterDiscriminatorUpdate?(D: Module, options: ResolvedConfig['options']): Record<string, tf.Scalar>;
+  /** What the variant needs of the user's D beyond apply (checked when training starts, see requirements.ts). */
+  needs?(options: ResolvedConfig['options']): DiscriminatorNeed[];
 }
 
-export const VARIANT_IMPLS: Record<VariantId, VariantImpl> = {
+/** Most variants: G's loss is a function of D's output on G(z). */
+interface OutputGeneratorLoss {
+  gLoss(dFake: tf.Tensor, options: ResolvedConfig['options']): tf.Scalar;
+  generatorLoss?: never;
+}
+
+/** G's loss from the whole step: real data, D's parameters or features, D's optimizer. */
+interface BatchGeneratorLoss {
+  generatorLoss(i: GStepInputs): GLoss;
+  gLoss?: never;
+}
+
+export type VariantImpl = VariantCommon & (OutputGeneratorLoss | BatchGeneratorLoss);
+
+export const VARIANT_IMPLS = {
   'gan-ns': {
     dLoss: ({ dReal, dFake }) => ({ loss: L.ganDiscriminatorLoss(dReal, dFake), terms: {} }),
     gLoss: L.nonSaturatingGeneratorLoss,
@@ -101,4 +139,28 @@ export const VARIANT_IMPLS: Record<VariantId, VariantImpl> = {
     },
     gLoss: (dFake, options) => fganGeneratorLoss(options.divergence as FDivergence, dFake),
   },
-};
+  unrolled: {
+    dLoss: ({ dReal, dFake }) => ({ loss: L.ganDiscriminatorLoss(dReal, dFake), terms: {} }),
+    // G minimises f(θ_G, θ_D^K) = −L_D(θ_D^K) (the minimax value, real term included: it depends on θ_G through θ_D^K).
+    // The K steps and the final loss use this step's one real and one generated batch, as the authors' notebook does.
+    generatorLoss: ({ D, optD, real, fake, options }) => {
+      const K = Number(options.unrollSteps);
+      const value = (p: readonly tf.Tensor[]) => L.ganDiscriminatorLoss(D.applyWith!(real, p), D.applyWith!(fake, p));
+      const params = unrollParameters(D.variables, optD, K, value);
+      return { loss: tf.neg(value(params)) as tf.Scalar, terms: {} };
+    },
+    needs: () => ['applyWith'],
+  },
+  swg: {
+    // D is a plain GAN discriminator: with 'learned' projections its last hidden layer is the space G is compared in.
+    dLoss: ({ dReal, dFake }) => ({ loss: L.ganDiscriminatorLoss(dReal, dFake), terms: {} }),
+    generatorLoss: ({ D, real, fake, options, seed }) => {
+      const learned = options.swProjections === 'learned';
+      const a = learned ? D.features!(real) : real;
+      const b = learned ? D.features!(fake) : fake;
+      const directions = randomUnitColumns(a.shape[1], Number(options.swDirections), seed);
+      return { loss: slicedWassersteinLoss(a, b, directions), terms: {} };
+    },
+    needs: (options) => (options.swProjections === 'learned' ? ['features'] : []),
+  },
+} satisfies Record<VariantId, VariantImpl>;
