@@ -4,14 +4,17 @@
  * both batches are projected onto unit directions θ, each projected batch is
  * sorted (sorting pairs the i-th smallest with the i-th smallest, the optimal
  * 1-D transport plan between equal-size samples), and the loss is
- *   SW₂² ≈ mean over θ of (1/n) Σᵢ (sort(θᵀa)ᵢ − sort(θᵀb)ᵢ)²,
- * the squared-distance form the paper's code uses. (The dashboard's `swd`
+ *   SW₂² ≈ mean over θ of (1/n) Σᵢ (sort(θᵀreal)ᵢ − sort(θᵀfake)ᵢ)²,
+ * the squared-distance form of the paper's code. (The dashboard's `swd`
  * metric, metrics/swd.ts, is the W1 form, computed on the host.)
  *
- * tfjs has no gradient for TopK, so topk only supplies the sorting
- * permutation; the sorted values are gathered from the projections, and
- * gather's gradient routes each pair's gradient back to its two samples
- * (the permutation itself is piecewise constant: no gradient is lost).
+ * How it stays differentiable on every backend: tfjs has no gradient for
+ * TopK, and the wasm backend has no kernel for gather's gradient. So, like
+ * the paper's code, the generated projections are never reordered: each one
+ * is paired with the sorted real projection of the same rank, gathered as a
+ * constant target, and the gradient flows straight through the squared
+ * difference. The ranks are piecewise constant in the samples, so no gradient
+ * is lost. The loss is differentiable w.r.t. `fake` only; `real` is the data.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -23,29 +26,35 @@ export function randomUnitColumns(dim: number, count: number, seed: number): tf.
   });
 }
 
-/** Each row of `p` ([m, n]) sorted (descending), differentiable w.r.t. `p`. */
-export function sortRows(p: tf.Tensor2D): tf.Tensor2D {
+/**
+ * For each row of `p` ([m, n]): the flat index into the row-major, row-wise
+ * descending-sorted matrix of the entry with the same rank, i.e.
+ * out[r][i] = r·n + rank of p[r][i] in row r. Computed on the host, so the
+ * result carries no tape history.
+ */
+function sameRankIndex(p: tf.Tensor2D): tf.Tensor2D {
   const [m, n] = p.shape;
-  // The permutation is read back and re-made as a tensor with no history: left on the tape, the path
-  // p → topk → indices → gather would ask gather for an (int32) gradient w.r.t. its indices, which tfjs refuses.
-  const sorted = tf.topk(p, n, true).indices;
-  const indices = tf.tensor2d(sorted.dataSync(), [m, n], 'int32');
-  sorted.dispose();
-  const rowStart = tf.range(0, m * n, n, 'int32').reshape([m, 1]);
-  const flat = tf.reshape(tf.add(indices, rowStart), [m * n]);
-  return tf.gather(tf.reshape(p, [m * n]), flat).reshape([m, n]) as tf.Tensor2D;
+  const order = tf.topk(p, n, true).indices;
+  const o = order.dataSync();
+  order.dispose();
+  const out = new Int32Array(m * n);
+  for (let r = 0; r < m; r++) for (let k = 0; k < n; k++) out[r * n + o[r * n + k]] = r * n + k;
+  return tf.tensor2d(out, [m, n], 'int32');
 }
 
 /**
- * Sliced Wasserstein-2² between the rows of `a` and `b` (same shape [n, d])
- * along the columns of `directions` ([d, m], unit vectors).
+ * Sliced Wasserstein-2² between the rows of `real` and `fake` (same shape
+ * [n, d]) along the columns of `directions` ([d, m], unit vectors).
  */
-export function slicedWassersteinLoss(a: tf.Tensor2D, b: tf.Tensor2D, directions: tf.Tensor2D): tf.Scalar {
-  if (a.shape[0] !== b.shape[0] || a.shape[1] !== b.shape[1]) {
-    throw new Error(`sliced Wasserstein loss: batches of shape [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ; both must be [n, d]`);
+export function slicedWassersteinLoss(real: tf.Tensor2D, fake: tf.Tensor2D, directions: tf.Tensor2D): tf.Scalar {
+  if (real.shape[0] !== fake.shape[0] || real.shape[1] !== fake.shape[1]) {
+    throw new Error(`sliced Wasserstein loss: batches of shape [${real.shape.join(', ')}] and [${fake.shape.join(', ')}] differ; both must be [n, d]`);
   }
-  if (directions.shape[0] !== a.shape[1]) throw new Error(`sliced Wasserstein loss: directions are ${directions.shape[0]}-dimensional, the samples ${a.shape[1]}-dimensional`);
-  const pa = sortRows(tf.transpose(tf.matMul(a, directions)) as tf.Tensor2D);
-  const pb = sortRows(tf.transpose(tf.matMul(b, directions)) as tf.Tensor2D);
-  return tf.mean(tf.square(tf.sub(pa, pb)));
+  if (directions.shape[0] !== real.shape[1]) throw new Error(`sliced Wasserstein loss: directions are ${directions.shape[0]}-dimensional, the samples ${real.shape[1]}-dimensional`);
+  const pr = tf.transpose(tf.matMul(real, directions)) as tf.Tensor2D; // [m, n]
+  const pf = tf.transpose(tf.matMul(fake, directions)) as tf.Tensor2D;
+  const [m, n] = pf.shape;
+  const sortedReal = tf.reshape(tf.topk(pr, n, true).values, [m * n]);
+  const target = tf.reshape(tf.gather(sortedReal, tf.reshape(sameRankIndex(pf), [m * n])), [m, n]);
+  return tf.mean(tf.square(tf.sub(pf, target)));
 }

@@ -58,7 +58,9 @@ test('every snippet is well-formed: unique prefixes, a description, tab stops on
       'LSGAN loss pair',
       'Non-saturating GAN loss pair',
       'R1 gradient penalty',
+      'Sliced Wasserstein loss',
       'Spectral normalization',
+      'Unrolled GAN generator loss',
       'WGAN loss pair',
       'WGAN weight clipping',
       'WGAN-GP gradient penalty',
@@ -198,4 +200,40 @@ test('spectral normalization: power steps find σ(w); w/σ has largest singular 
   // wnᵀwn has eigenvalues 1 and (2/3)²: its trace is 1 + 4/9.
   close(value(tf.sum(tf.square(wn))), 1 + 4 / 9);
   close(value(tf.norm(tf.matMul(wn, u))), 1);
+});
+
+test('sliced Wasserstein loss: in 1-D it is the best matching (sorted pairs) for any directions; its gradient reaches fake', () => {
+  // 1-D: every unit direction is ±1 and W2² is the same either way. Sorted real (−1.2, −0.4, 0.3, 0.9, 2.5),
+  // sorted fake (−2, 0, 0.5, 1.1, 3.3): squared gaps 0.64, 0.16, 0.04, 0.04, 0.64 → 0.304.
+  const real = tf.tensor2d([0.3, -1.2, 2.5, 0.9, -0.4], [5, 1]);
+  const fake = [1.1, 0.0, -2.0, 0.5, 3.3];
+  close(value(fns.slicedWassersteinLoss(real, tf.tensor2d(fake, [5, 1]), 16, 3)), 0.304);
+  // ∂/∂fᵢ = 2(fᵢ − real of the same rank)/n: f = 1.1 is 2nd largest ↔ 0.9; f = −2 is smallest ↔ −1.2.
+  const g = tf.grad((f: TF.Tensor) => fns.slicedWassersteinLoss(real, f as TF.Tensor2D, 16, 3) as TF.Scalar)(tf.tensor2d(fake, [5, 1])).dataSync();
+  close(g[0], (2 * (1.1 - 0.9)) / 5);
+  close(g[2], (2 * (-2 + 1.2)) / 5);
+  // Identical batches are at distance 0 in any dimension.
+  const x = tf.randomNormal([8, 3], 0, 1, 'float32', 4) as TF.Tensor2D;
+  close(value(fns.slicedWassersteinLoss(x, x, 32, 1)), 0, 1e-6);
+});
+
+test('unrolled generator loss: K = 0 is the minimax value; one SGD step by hand; the gradient reaches fake through the step', () => {
+  // Linear critic D(x) = x·w, one real sample 1 and one fake f = −1, w = 0.5, lr 0.1.
+  const critic = (x: TF.Tensor2D, p: TF.Tensor[]) => tf.matMul(x, p[0] as TF.Tensor2D) as TF.Tensor2D;
+  const w = [tf.tensor2d([[0.5]])];
+  const real = tf.tensor2d([[1]]);
+  const sp = (v: number) => Math.log1p(Math.exp(v));
+  const sig = (v: number) => 1 / (1 + Math.exp(-v));
+  const at = (f: number, wv: number) => -(sp(-wv) + sp(f * wv));
+  close(value(fns.unrolledGeneratorLoss(critic, w, real, tf.tensor2d([[-1]]), 0, 0.1)), at(-1, 0.5));
+  // ∂L_D/∂w = −σ(−w) + f·σ(f·w) = −2σ(−0.5) at f = −1 → w₁ = 0.5 + 0.2σ(−0.5).
+  const w1 = 0.5 + 0.2 * sig(-0.5);
+  close(value(fns.unrolledGeneratorLoss(critic, w, real, tf.tensor2d([[-1]]), 1, 0.1)), at(-1, w1));
+  // d/df of the K = 1 loss by central differences of the closed form (w₁ depends on f).
+  const closed = (f: number) => at(f, 0.5 - 0.1 * (-sig(-0.5) + f * sig(f * 0.5)));
+  const fd = (closed(-1 + 1e-4) - closed(-1 - 1e-4)) / 2e-4;
+  const g = tf.grad((f: TF.Tensor) => fns.unrolledGeneratorLoss(critic, w, real, f as TF.Tensor2D, 1, 0.1) as TF.Scalar)(tf.tensor2d([[-1]])).dataSync()[0];
+  close(g, fd, 1e-3);
+  const g0 = tf.grad((f: TF.Tensor) => fns.unrolledGeneratorLoss(critic, w, real, f as TF.Tensor2D, 0, 0.1) as TF.Scalar)(tf.tensor2d([[-1]])).dataSync()[0];
+  assert.ok(Math.abs(g - g0) > 1e-3, `K = 1 gradient ${g} vs K = 0 ${g0}`);
 });
