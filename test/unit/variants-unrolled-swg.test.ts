@@ -231,3 +231,14 @@ test('a D without applyWith (unrolled) or features (learned projections), or wit
   assert.throws(() => new GanTrainer(cfg('unrolled'), builders(scaled)), /applyWith\(x, variables\) differs from apply\(x\)/);
   new GanTrainer(cfg('unrolled'), builders((n) => n)).dispose();
 });
+
+test('config: unrolled and swg get their defaults; bad or foreign options are named', () => {
+  const base = { name: 't', data: { name: '8gaussians' } };
+  const u = resolveConfig({ ...base, variant: 'unrolled' });
+  assert.deepEqual([u.options, u.training.lrD, u.training.lrG, u.training.beta1, u.training.optimizer], [{ unrollSteps: 5 }, 1e-4, 1e-3, 0.5, 'adam']);
+  assert.deepEqual(resolveConfig({ ...base, variant: 'swg' }).options, { swProjections: 'learned', swDirections: 1000 });
+  assert.deepEqual(resolveConfig({ ...base, variant: 'unrolled', options: { unrollSteps: 0 } }).options, { unrollSteps: 0 });
+  assert.throws(() => resolveConfig({ ...base, variant: 'unrolled', options: { unrollSteps: 51 } }), /options\.unrollSteps: .*Unrolled GAN/);
+  assert.throws(() => resolveConfig({ ...base, variant: 'swg', options: { swProjections: 'max' } }), /options\.swProjections: .*'random'.*'learned'/);
+  assert.throws(() => resolveConfig({ ...base, variant: 'swg', options: { unrollSteps: 3 } }), /options\.unrollSteps: not used by variant 'swg'.*swProjections, swDirections/);
+});
