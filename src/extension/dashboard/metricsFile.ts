@@ -38,8 +38,9 @@ export interface MetricsFileOptions {
 
 export const METRICS_FILE_DEFAULTS: Required<MetricsFileOptions> = {
   fullReadBytes: 16 * 1024 * 1024,
-  sampleLines: 3000,
-  tailBytes: 1024 * 1024,
+  // ≈ 2,000 + 750 records: as many points as a chart draws per line (MAX_DRAWN_POINTS), ~1 MB of message.
+  sampleLines: 2000,
+  tailBytes: 256 * 1024,
   buckets: 500,
   chunkBytes: 1024 * 1024,
 };
