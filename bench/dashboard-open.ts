@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchBrowser } from '../scripts/host/browser';
+import { METRICS_FILE_DEFAULTS } from '../src/extension/dashboard/metricsFile';
 import { bestOpen, buildHarness, formatRow, HarnessServer, TABLE_HEAD, writeLongRun, type OpenTimes } from '../scripts/host/dashboardOpen';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, sizes: { type: 'string', default: '1000,10000,100000,1000000' } } });
@@ -47,6 +48,14 @@ async function main(): Promise<void> {
   const head = `GAN Workbench dashboard open — ${date}, ${os.cpus().length} cores, node ${process.version}, best of ${rounds} (1-min load average while measuring: ${loads.join(', ')})`;
   const table = [head, ...TABLE_HEAD, ...rows.map(formatRow)].join('\n');
   console.log(`\n${table}`);
+  const D = METRICS_FILE_DEFAULTS;
+  const mb = (b: number) => (b >= 2 ** 20 ? `${b / 2 ** 20} MB` : `${b / 1024} KB`);
+  const small = rows[0];
+  const large = rows[rows.length - 1];
+  const fixed =
+    rows.length > 1
+      ? `The page's fixed cost is the smallest log's open (${small.openMs.toFixed(0)} ms for ${small.records.toLocaleString('en-US')} records); the ${large.records.toLocaleString('en-US')}-record log's open is ${large.openMs.toFixed(0)} ms. Timings scale with the machine's load: compare rows of one run, not runs.`
+      : '';
   const md = `# Dashboard open time (bench/dashboard-open.ts)
 
 Command: \`npm run build && npx tsx bench/dashboard-open.ts --rounds ${rounds} --sizes ${sizes.join(',')}\`.
@@ -63,11 +72,14 @@ What the columns mean:
 - **open, total**: extension read + JSON + webview (message fetched → every chart painted).
 - **live message → painted**: one live \`metrics\` message (one record) on the loaded dashboard, from its arrival to
   the charts showing it: what "stays responsive" means here.
-- **full pass**: for a log over 16 MB the first init is a sample (2,000 lines evenly spaced by byte offset plus the
-  last 256 KB in full); the extension then reads every record in 1 MB chunks, asynchronously, and keeps per metric and
-  per 1/500 of the file the first, last, lowest and highest value (and gap edges). **longest event-loop block** is
+- **full pass**: for a log over ${mb(D.fullReadBytes)} the first init is a sample (${D.sampleLines.toLocaleString('en-US')} lines evenly spaced by byte
+  offset plus the last ${mb(D.tailBytes)} in full); the extension then reads every record in ${mb(D.chunkBytes)} chunks,
+  asynchronously, and keeps per metric and per 1/${D.buckets} of the file the first, last, lowest and highest value
+  (and gap edges). **longest event-loop block** is
   the longest time the extension host's event loop was held during that pass (what other extensions and the UI wait
   for at worst). The redraw replaces the sample with that decimated view.
+
+${fixed}
 
 Before this change the extension parsed every line with zod before the first message: 10^6 records took
 ≈ 12 s of blocked extension host on this machine, and sent a 200,000-record (≈ 70 MB) init.

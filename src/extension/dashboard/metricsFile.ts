@@ -37,7 +37,8 @@ export interface MetricsFileOptions {
 }
 
 export const METRICS_FILE_DEFAULTS: Required<MetricsFileOptions> = {
-  fullReadBytes: 16 * 1024 * 1024,
+  // ≈ 6,000 records: a larger log opens faster from a sample (the page's cost grows with the records it gets).
+  fullReadBytes: 2 * 1024 * 1024,
   // ≈ 2,000 + 750 records: as many points as a chart draws per line (MAX_DRAWN_POINTS), ~1 MB of message.
   sampleLines: 2000,
   tailBytes: 256 * 1024,
