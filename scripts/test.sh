@@ -28,7 +28,7 @@ npm run lint --silent
 if (($#)); then FILES=("$@"); else
   # Host-only mocha files (test/host/suite) import 'vscode' and run inside VS Code
   # through ui.test.ts; they are not node:test files.
-  FILES=(test/unit/*.test.ts test/trainer/*.test.ts test/host/ui.test.ts)
+  FILES=(test/unit/*.test.ts test/trainer/*.test.ts test/host/ui.test.ts test/host/dashboard-open.test.ts)
 fi
 say "node --test ${#FILES[@]} files"
 exec node --import tsx --test --test-timeout=600000 "${FILES[@]}"

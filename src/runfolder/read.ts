@@ -96,7 +96,7 @@ export function readSnapshot(dir: string, step: number): Snapshot | undefined {
   return r.success ? r.data : undefined;
 }
 
-function readLatestSnapshot(dir: string, warnings: string[]): Snapshot | undefined {
+export function readLatestSnapshot(dir: string, warnings: string[]): Snapshot | undefined {
   const steps = listSnapshotSteps(dir);
   for (let i = steps.length - 1; i >= 0; i--) {
     try {

@@ -8,12 +8,12 @@
  *
  * Needs: bash scripts/install-host.sh (code-server in .tools/, chromium).
  * A host that cannot start FAILS the test, it is never skipped.
- * Artifacts: test-artifacts/workbench.png, dashboard.png, failure-*.png.
+ * Artifacts: test-artifacts/workbench.png, dashboard.png, after-reload.png, failure-*.png.
  * GAN_HOST_KEEP=1 keeps the temp workspaces and host logs for a look.
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -26,19 +26,25 @@ import {
   notifications,
   openWorkbench,
   pickQuickItem,
+  poll,
   pollPage,
   runCommand,
   waitForExtension,
+  waitFor,
   WaitAborted,
   webviewFrame,
 } from '../../scripts/host/browser';
 import { runExtensionTests } from '../../scripts/host/extensionTests';
 import { REPO_ROOT, startHost, type Host } from '../../scripts/host/server';
+import { pidAlive } from '../../src/runfolder/lock';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 const KEEP = process.env.GAN_HOST_KEEP === '1';
 const T0 = Date.now();
 const log = (line: string) => process.stderr.write(`[host-test ${((Date.now() - T0) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
+
+/** Steps of the UI test's run: far more than the test waits for, so it is live until Stop. */
+const LONG_RUN_STEPS = 1_000_000;
 
 const BUNDLES = ['dist/extension.js', 'dist/trainer.js', 'dist/webview/dashboard.js', 'out/test/host/suite/index.js'];
 
@@ -106,7 +112,7 @@ function killLiveTrainers(workspace: string): void {
   }
 }
 
-describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { timeout: 180_000 }, () => {
+describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { timeout: 420_000 }, () => {
   let host: Host | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
@@ -203,10 +209,16 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       await pollPage(p, log, 'the gan.config.json editor to be open', 15_000, async () =>
         (await p.locator('.tabs-container .tab.active').getAttribute('aria-label'))?.includes('gan.config.json'),
       );
+      // The scaffold's 2000 steps can finish on a fast machine before the
+      // reload and the stop below: make the run long enough that only Stop ends it.
+      (cfg as { training: { steps: number } }).training.steps = LONG_RUN_STEPS;
+      writeFileSync(configFile, JSON.stringify(cfg, null, 2) + '\n');
     });
   });
 
   let runDir = '';
+  /** The trainer's pid, checked across the reload and gone after Stop. */
+  let trainerPid: number | undefined;
   it('GAN: Start Training opens a live dashboard', async () => {
     await step('start training', async () => {
       const p = page!;
@@ -251,6 +263,64 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
     });
   });
 
+  it('a window reload mid-run: the trainer keeps running, the dashboard reattaches, keeps updating, pause and resume work', async () => {
+    await step('reload window', async () => {
+      const p = page!;
+      const lockPid = () => {
+        try {
+          return (JSON.parse(readFileSync(join(runDir, 'lock.json'), 'utf8')) as { pid?: number }).pid;
+        } catch {
+          return undefined;
+        }
+      };
+      const pid = lockPid();
+      assert.ok(typeof pid === 'number' && pidAlive(pid), `the run holds lock.json with a live trainer pid before the reload (lock pid: ${pid})`);
+      const runsBefore = runsOnDisk(uiWorkspace).map((r) => r.dir).sort();
+      const pointsBefore = Number((await webviewFrame(p).locator('#chart-losses').getAttribute('data-points')) ?? '0');
+      log(`before the reload: trainer pid ${pid}, loss chart ${pointsBefore} points`);
+
+      // The page itself reloads: wait for its new document, not for the old one's elements.
+      const reloaded = p.waitForEvent('load', { timeout: 60_000 });
+      await runCommand(p, 'Developer: Reload Window', log);
+      await waitFor(log, 'the page to reload', 60_000, () => reloaded);
+      await waitFor(log, 'the workbench (.monaco-workbench) after the reload', 60_000, () =>
+        p.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 }),
+      );
+      await waitForExtension(p, log, 90_000);
+
+      // The dashboard comes back by itself (the panel serializer), rebuilt from the run folder.
+      const dash = webviewFrame(p);
+      await pollPage(p, log, 'the restored dashboard webview (iframe.webview.ready)', 90_000, async () => (await p.locator('iframe.webview.ready').count()) > 0);
+      await pollPage(p, log, 'restored dashboard body[data-ready="true"]', 60_000, async () => (await dash.locator('body[data-ready="true"]').count()) > 0);
+      const title = (await dash.locator('#run-title').innerText()).trim();
+      const points = async () => Number((await dash.locator('#chart-losses').getAttribute('data-points')) ?? '0');
+      const rebuilt = await pollPage(p, log, `#chart-losses data-points ≥ ${pointsBefore} (history rebuilt from the folder)`, 30_000, async () => {
+        const n = await points();
+        return n >= pointsBefore && n > 0 ? n : undefined;
+      });
+      await pollPage(p, log, '#run-state to read "running" after the reload', 30_000, async () => (await dash.locator('#run-state').innerText()).trim() === 'running');
+      // Controls reach the trainer through the new window's connection.
+      await dash.locator('#btn-pause').click({ timeout: 10_000 });
+      await pollPage(p, log, '#run-state to read "paused" after Pause', 30_000, async () => (await dash.locator('#run-state').innerText()).trim() === 'paused');
+      await dash.locator('#btn-resume').click({ timeout: 10_000 });
+      await pollPage(p, log, '#run-state to read "running" after Resume', 30_000, async () => (await dash.locator('#run-state').innerText()).trim() === 'running');
+      // Metrics reach a dashboard only through the trainer's socket: growth means the new window reattached.
+      const grown = await pollPage(p, log, `#chart-losses data-points to grow past ${rebuilt} (live points after reattaching)`, 60_000, async () => {
+        const n = await points();
+        return n > rebuilt ? n : undefined;
+      });
+      log(`after the reload: dashboard "${title}", loss chart ${rebuilt} → ${grown} points`);
+
+      assert.equal(lockPid(), pid, 'the same trainer still holds the run folder after the reload');
+      assert.ok(pidAlive(pid), `trainer pid ${pid} is alive after the reload`);
+      assert.deepEqual(runsOnDisk(uiWorkspace).map((r) => r.dir).sort(), runsBefore, 'the reload started no other run');
+      assert.equal(runsOnDisk(uiWorkspace).find((r) => r.dir === runDir)?.state, 'running', 'status.json still says running');
+      await p.screenshot({ path: join(ARTIFACTS, 'after-reload.png') });
+      log(`screenshot: ${join(ARTIFACTS, 'after-reload.png')}`);
+      trainerPid = pid;
+    });
+  });
+
   it('Stop in the dashboard stops the run, on screen and on disk', async () => {
     await step('stop training', async () => {
       const p = page!;
@@ -262,6 +332,10 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
         return x?.state === 'stopped' ? x : undefined;
       });
       assert.ok(r.metricLines > 0, 'metrics.jsonl has records');
+      if (trainerPid !== undefined) {
+        const pid = trainerPid;
+        await poll(log, `trainer pid ${pid} to exit after Stop`, 30_000, async () => !pidAlive(pid));
+      }
       assert.ok(existsSync(join(runDir, 'config.json')), 'the run folder has its resolved config.json');
       log(`run stopped at step ${r.step} with ${r.metricLines} metric records`);
     });

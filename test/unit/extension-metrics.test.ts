@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricRecord } from '../../src/protocol/metrics';
 import { HostToWebviewSchema } from '../../src/protocol/messages';
-import { buildInit } from '../../src/extension/dashboard/initMessage';
+import { buildFullInit, buildInit } from '../../src/extension/dashboard/initMessage';
+import { MAX_WARNINGS, type MetricsFileOptions } from '../../src/extension/dashboard/metricsFile';
 import { capRecords, lastStep, mergeByStep, RecentMetrics, recordsAfter } from '../../src/extension/runs/metricsMerge';
 import { tmpDir } from './extension-helpers';
 
@@ -142,4 +143,94 @@ test('more records than the cap: decimated with the last kept, and a notice says
   assert.equal(b.notices.length, 1);
   assert.match(b.notices[0], /5,000 metric records/);
   assert.equal(buildInit({ dir }).notices.length, 0, 'default cap (200k) not reached');
+});
+
+// ---- long logs: a sample at once, then every record decimated ---------------
+
+/** Small thresholds so that a few thousand records count as a "long" log. */
+const SMALL: MetricsFileOptions = { fullReadBytes: 10_000, sampleLines: 50, tailBytes: 2_000, buckets: 20, chunkBytes: 4096 };
+const SPIKE = 2777;
+
+/** n records: lossD smooth but one spike, lossG with a gap, swd every 10th step, one garbage line. */
+function longLog(n: number): string {
+  const lines: string[] = [];
+  for (let s = 1; s <= n; s++) {
+    const r: MetricRecord = { step: s, time: s / 10, lossD: s === SPIKE ? 1000 : Math.sin(s / 300), lossG: s >= 3000 && s < 3010 ? null : Math.cos(s / 300) };
+    if (s % 10 === 0) r.swd = 1 / s;
+    lines.push(JSON.stringify(r));
+    if (s === 1234) lines.push('{"step": oops');
+  }
+  return lines.join('\n') + '\n';
+}
+
+function increasing(rs: readonly MetricRecord[]): boolean {
+  return rs.every((r, i) => i === 0 || r.step > rs[i - 1].step);
+}
+
+test('a long log opens from a bounded sample: the whole run at once, the newest records in full', () => {
+  const dir = path.join(tmpDir(), 'long');
+  const n = 5000;
+  writeRun(dir, { config: CONFIG, status: STATUS, metrics: longLog(n) });
+  const b = buildInit({ dir, metricsFile: SMALL });
+  assert.ok(HostToWebviewSchema.safeParse(b.message).success);
+  assert.equal(b.sampled, true);
+  const got = b.message.metrics;
+  assert.ok(increasing(got), 'file order, each step once');
+  assert.equal(got[0].step, 1, 'the first record');
+  assert.equal(got[got.length - 1].step, n, 'the last record');
+  assert.equal(b.lastStep, n);
+  const tail = got.filter((r) => r.step > n - 20).map((r) => r.step);
+  assert.deepEqual(tail, Array.from({ length: 20 }, (_, k) => n - 19 + k), 'the newest records all there');
+  // Bounded: the samples plus the tail's records (each line is ~60-80 bytes).
+  assert.ok(got.length <= SMALL.sampleLines! + SMALL.tailBytes! / 50, `${got.length} records`);
+  // Spread over the whole run, not just its start or end.
+  assert.ok(got.filter((r) => r.step < n / 2).length >= SMALL.sampleLines! / 3, 'samples from the first half');
+  assert.equal(b.notices.length, 1);
+  assert.match(b.notices[0], /about [\d,]+ metric records.*sampled evenly/);
+  const estimate = Number(/about ([\d,]+)/.exec(b.notices[0])![1].replace(/,/g, ''));
+  assert.ok(Math.abs(estimate - n) < n * 0.2, `estimated ${estimate} records of ${n}`);
+});
+
+test('the full pass reads every record and keeps each metric\'s extremes: the spike, the gap, first and last', async () => {
+  const dir = path.join(tmpDir(), 'long-full');
+  const n = 5000;
+  writeRun(dir, { config: CONFIG, status: STATUS, metrics: longLog(n) });
+  const f = await buildFullInit(() => ({ dir, metricsFile: SMALL }));
+  assert.ok(f);
+  assert.ok(HostToWebviewSchema.safeParse(f.message).success);
+  assert.equal(f.sampled, false);
+  const got = f.message.metrics;
+  assert.ok(increasing(got));
+  assert.equal(got[0].step, 1);
+  assert.equal(got[got.length - 1].step, n);
+  assert.ok(got.some((r) => r.step === SPIKE && r.lossD === 1000), 'the one-step spike is kept');
+  assert.ok(got.some((r) => r.lossG === null), 'the gap in lossG is kept (the line breaks there)');
+  assert.ok(got.some((r) => r.step === 3010), 'and the value that ends the gap');
+  assert.ok(got.some((r) => typeof r.swd === 'number'), 'a sparse metric keeps its points');
+  // ≤ 6 picks per metric and bucket (first, last, min, max, gap start and end).
+  assert.ok(got.length <= SMALL.buckets! * 3 * 6, `${got.length} records kept`);
+  assert.ok(got.length < n / 10, 'decimated');
+  assert.ok(f.message.warnings.some((w) => /line 1235 is not valid JSON/.test(w)), f.message.warnings.join('\n'));
+  assert.match(f.notices[0], /5,000 metric records.*lowest and highest/);
+});
+
+test('the full pass joins the live records that arrived while it read, and stops when cancelled', async () => {
+  const dir = path.join(tmpDir(), 'long-live');
+  const n = 3000;
+  writeRun(dir, { config: CONFIG, status: STATUS.replace('completed', 'running'), metrics: longLog(n) });
+  let calls = 0;
+  const f = await buildFullInit(() => ({ dir, metricsFile: SMALL, recent: ++calls === 1 ? [] : [rec(n), rec(n + 1), rec(n + 2)] }));
+  assert.equal(calls, 2, 'the live state is asked for again after the pass');
+  assert.deepEqual(steps(f!.message.metrics).slice(-3), [n, n + 1, n + 2]);
+  assert.equal(f!.lastStep, n + 2);
+  assert.equal(await buildFullInit(() => ({ dir, metricsFile: SMALL }), () => true), undefined);
+});
+
+test('a garbage log keeps a bounded number of warnings', () => {
+  const dir = path.join(tmpDir(), 'garbage-log');
+  writeRun(dir, { config: CONFIG, status: STATUS, metrics: 'nope\n'.repeat(100_000) });
+  const b = buildInit({ dir, metricsFile: { fullReadBytes: 10_000_000 } });
+  assert.equal(b.message.metrics.length, 0);
+  assert.equal(b.message.warnings.length, MAX_WARNINGS + 1);
+  assert.match(b.message.warnings[MAX_WARNINGS], /99,980|99980 more unreadable/);
 });

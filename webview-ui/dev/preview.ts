@@ -7,6 +7,12 @@
  * (deserialisation), then hands it to the dashboard as a window 'message'
  * event and times validation + state, the synchronous render and the first
  * chart draw; then 3 s of live appends. Results go to body[data-bench].
+ *
+ * ?harness=1 (served over http by scripts/host/dashboardOpen.ts): the page
+ * waits for the test. `ganHarness.open(url)` fetches a host message (JSON,
+ * as a webview message crosses processes in code-server), hands it to the
+ * dashboard and resolves once every chart is painted, with timings from the
+ * fetch on.
  */
 import './fake-host';
 import '../src/main';
@@ -85,4 +91,30 @@ if (params.get('bench') === '1') {
   };
   // Let the page settle first.
   setTimeout(() => worker.postMessage({ n }), 300);
+}
+
+if (params.get('harness') === '1') {
+  (globalThis as unknown as { ganHarness: unknown }).ganHarness = {
+    /** Fetch one host message and deliver it; resolves with timings once the charts are painted. */
+    async open(url: string): Promise<{ fetchMs: number; parseMs: number; handledMs: number; drawnMs: number }> {
+      const start = performance.now();
+      const text = await (await fetch(url)).text();
+      const fetchMs = performance.now() - start;
+      return new Promise((resolve) => {
+        let parseMs = 0;
+        let handledMs = 0;
+        const onDrawn = (ev: Event) => {
+          if (!(ev as CustomEvent<{ complete: boolean }>).detail.complete) return;
+          document.removeEventListener(CHARTS_DRAWN_EVENT, onDrawn);
+          // Resolved after the frame that shows the charts is painted.
+          requestAnimationFrame(() => setTimeout(() => resolve({ fetchMs, parseMs, handledMs, drawnMs: performance.now() - start }), 0));
+        };
+        document.addEventListener(CHARTS_DRAWN_EVENT, onDrawn);
+        const data: unknown = JSON.parse(text);
+        parseMs = performance.now() - start;
+        window.dispatchEvent(new MessageEvent('message', { data }));
+        handledMs = performance.now() - start;
+      });
+    },
+  };
 }

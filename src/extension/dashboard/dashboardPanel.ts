@@ -1,30 +1,28 @@
 /**
  * One dashboard WebviewPanel per run folder. The webview is not kept alive
  * while hidden (retainContextWhenHidden: false): each time it loads it posts
- * `ready`, and gets an `init` rebuilt from the folder; while visible, live
- * messages are forwarded; while hidden nothing queues (the folder is the
- * buffer). Every message from the webview is validated.
+ * `ready`, and gets an `init` rebuilt from the folder (for a long run: a
+ * sample at once, then every record, decimated); while visible, live
+ * messages are forwarded (liveFeed.ts); while hidden nothing queues (the
+ * folder is the buffer). Every message from the webview is validated.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseMessage, WebviewToHostSchema, type HostToWebview, type WebviewToHost } from '../../protocol/messages';
 import type { Logger } from '../logger';
-import { recordsAfter } from '../runs/metricsMerge';
-import type { RunEvent, RunManager } from '../runs/runManager';
+import type { RunManager } from '../runs/runManager';
 import { dashboardHtml, dashboardWebviewOptions, makeNonce, messageHtml } from './html';
-import { buildInit } from './initMessage';
+import { buildFullInit, buildInit, type InitBuild, type InitInput } from './initMessage';
+import { LiveFeed } from './liveFeed';
 
 export const DASHBOARD_VIEW_TYPE = 'ganWorkbench.dashboard';
 const TITLE_PREFIX = 'GAN: ';
 
 class DashboardPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  /** init was sent to the current load of the webview. */
-  private initialized = false;
-  private lastStep = -1;
-  private lastSnapshotStep = -1;
-  private lastStatusAt = 0;
+  private readonly feed: LiveFeed;
+  private disposed = false;
   /** What the last `init` told the webview (run state, warnings): for tests in a real host. */
   lastInit: { state: string; warnings: string[]; records: number } | undefined;
 
@@ -41,6 +39,7 @@ class DashboardPanel implements vscode.Disposable {
       file: (p) => vscode.Uri.file(p),
     });
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'gan.svg');
+    this.feed = new LiveFeed({ post: (m) => this.post(m), status: () => manager.get(dir)?.summary.status });
     this.render();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw)),
@@ -48,12 +47,16 @@ class DashboardPanel implements vscode.Disposable {
         if (!panel.visible) {
           // The hidden webview is discarded; its next load asks for init
           // again, and gets a page with a fresh nonce.
-          this.initialized = false;
+          this.feed.stopped();
           this.render();
         }
       }),
-      manager.onRunEvent((e) => this.onRunEvent(e)),
+      manager.onRunEvent((e) => {
+        if (e.dir === this.dir && this.panel.visible) this.feed.event(e);
+      }),
       panel.onDidDispose(() => {
+        this.disposed = true;
+        this.feed.stopped();
         this.disposables.forEach((d) => d.dispose());
         onDispose();
       }),
@@ -132,52 +135,39 @@ class DashboardPanel implements vscode.Disposable {
   }
 
   private sendInit(): void {
-    const entry = this.manager.get(this.dir);
-    const build = buildInit({
+    const input = (): InitInput => ({
       dir: this.dir,
       recent: this.manager.recentMetrics(this.dir),
-      liveStatus: entry?.connected ? entry.summary.status : undefined,
+      liveStatus: liveStatusOf(this.manager, this.dir),
       liveSnapshot: this.manager.latestSnapshot(this.dir),
     });
-    this.lastStep = build.lastStep;
-    this.lastSnapshotStep = build.lastSnapshotStep;
-    this.post(build.message);
-    this.lastInit = { state: build.message.run.status.state, warnings: build.message.warnings, records: build.message.metrics.length };
-    for (const n of build.notices) this.notice('info', n);
-    this.initialized = true;
+    const t0 = Date.now();
+    const build = buildInit(input());
+    const load = this.feed.started(build);
+    this.noteInit(build.message);
+    if (!build.sampled) return;
+    this.log.info(`${this.id}: dashboard opened from a sample of ${build.message.metrics.length} records in ${Date.now() - t0} ms; reading the whole metrics log`);
+    // The whole log, read in chunks off the critical path; dropped if the webview reloads or hides first.
+    const t1 = Date.now();
+    const stale = () => this.disposed || !this.feed.isCurrent(load);
+    void buildFullInit(input, stale).then(
+      (full) => {
+        if (!full || !this.feed.fullInit(load, full)) return;
+        this.noteInit(full.message);
+        this.log.info(`${this.id}: dashboard redrawn from the whole metrics log (${full.message.metrics.length} records kept) in ${Date.now() - t1} ms`);
+      },
+      (e: unknown) => this.log.warn(`${this.id}: reading the whole metrics log failed: ${String(e)}`),
+    );
   }
 
-  private onRunEvent(e: RunEvent): void {
-    if (e.dir !== this.dir || !this.initialized || !this.panel.visible) return;
-    switch (e.kind) {
-      case 'metrics': {
-        const fresh = recordsAfter(e.records, this.lastStep);
-        this.lastStep = fresh.last;
-        if (fresh.records.length) this.post({ type: 'metrics', records: fresh.records });
-        // The trainer sends status on changes; the step and speed in the
-        // header follow the metrics, at most once a second.
-        const status = this.manager.get(this.dir)?.summary.status;
-        if (status && Date.now() - this.lastStatusAt >= 1000) {
-          this.lastStatusAt = Date.now();
-          this.post({ type: 'status', status });
-        }
-        return;
-      }
-      case 'snapshot':
-        if (e.snapshot.step >= this.lastSnapshotStep) {
-          this.lastSnapshotStep = e.snapshot.step;
-          this.post({ type: 'snapshot', snapshot: e.snapshot });
-        }
-        return;
-      case 'status':
-        this.lastStatusAt = Date.now();
-        this.post({ type: 'status', status: e.status });
-        return;
-      case 'log':
-        if (e.level !== 'info') this.notice(e.level, e.message);
-        return;
-    }
+  private noteInit(m: InitBuild['message']): void {
+    this.lastInit = { state: m.run.status.state, warnings: m.warnings, records: m.metrics.length };
   }
+}
+
+function liveStatusOf(manager: RunManager, dir: string) {
+  const entry = manager.get(dir);
+  return entry?.connected ? entry.summary.status : undefined;
 }
 
 export class Dashboards implements vscode.Disposable {

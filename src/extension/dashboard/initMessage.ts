@@ -3,12 +3,20 @@
  * webview (re)loads: the folder is the buffer, so nothing queues while a
  * dashboard is hidden. Live records received since the host connected are
  * joined on by step (no gap, no duplicate).
+ *
+ * A long run opens in two steps (metricsFile.ts): `buildInit` answers at
+ * once from a bounded read (the whole log when small, else an even sample
+ * and the newest records in full); when that was a sample, `buildFullInit`
+ * then reads every record, without blocking, and its init replaces the
+ * first, with every metric's extremes kept.
  */
+import * as path from 'node:path';
 import type { MetricRecord, Snapshot } from '../../protocol/metrics';
 import type { HostToWebview } from '../../protocol/messages';
-import type { RunStatus } from '../../protocol/run';
-import { readRunContents, runSummary } from '../../runfolder/read';
+import { RUN_FILES, type RunStatus } from '../../protocol/run';
+import { readLatestSnapshot, readRunFolder, runSummary, type RunFolder } from '../../runfolder/read';
 import { capRecords, lastStep, mergeByStep } from '../runs/metricsMerge';
+import { decimateMetricsFile, readMetricsQuick, type MetricsFileOptions, type MetricsRead } from './metricsFile';
 
 export const MAX_INIT_RECORDS = 200_000;
 
@@ -21,6 +29,8 @@ export interface InitInput {
   /** Latest snapshot from the live connection. */
   liveSnapshot?: Snapshot;
   maxRecords?: number;
+  /** How the metrics log is read (tests make "large" small). */
+  metricsFile?: MetricsFileOptions;
 }
 
 export interface InitBuild {
@@ -28,50 +38,86 @@ export interface InitBuild {
   /** Highest step the webview now has: live records at or below it are not sent again. */
   lastStep: number;
   lastSnapshotStep: number;
-  /** Extra notices to post after init (decimation). */
+  /** Extra notices to post after init (sampling, decimation). */
   notices: string[];
+  /** The metrics are a sample of a long log: a `buildFullInit` is worth making. */
+  sampled: boolean;
 }
 
+/** The init from a bounded read of the folder: fast whatever the log's length. */
 export function buildInit(i: InitInput): InitBuild {
-  const max = i.maxRecords ?? MAX_INIT_RECORDS;
-  let contents: ReturnType<typeof readRunContents>;
+  let folder: RunFolder;
+  let metrics: MetricsRead;
+  let snapshot: Snapshot | undefined;
   try {
-    contents = readRunContents(i.dir);
+    folder = readRunFolder(i.dir);
+    metrics = readMetricsQuick(path.join(i.dir, RUN_FILES.metrics), i.metricsFile);
+    snapshot = readLatestSnapshot(i.dir, folder.warnings);
   } catch (e) {
-    // readRunContents tolerates damaged files; this is for an unreadable folder.
-    const now = new Date().toISOString();
-    const status: RunStatus = i.liveStatus ?? { state: 'failed', step: 0, totalSteps: 0, startedAt: now, updatedAt: now, error: (e as Error).message };
-    const id = i.dir.split(/[\\/]/).filter(Boolean).pop() ?? i.dir;
-    return {
-      message: {
-        type: 'init',
-        run: { id, name: id, variant: 'unknown', dataset: 'unknown', status },
-        metrics: [],
-        warnings: [`The run folder ${i.dir} could not be read: ${(e as Error).message}`],
-      },
-      lastStep: -1,
-      lastSnapshotStep: -1,
-      notices: [],
-    };
+    return unreadable(i, e as Error);
   }
-  const merged = mergeByStep(contents.metrics, i.recent ?? []);
+  return compose(i, folder, metrics, snapshot);
+}
+
+/**
+ * The init from every record of the log (decimated per metric), read in
+ * chunks without blocking. `input` is asked twice: for the folder before the
+ * pass, and after it for the live state to join (records that arrived during
+ * the pass included). Undefined when `cancelled` turned true meanwhile.
+ */
+export async function buildFullInit(input: () => InitInput, cancelled: () => boolean = () => false): Promise<InitBuild | undefined> {
+  let i = input();
+  let metrics: MetricsRead | undefined;
+  try {
+    metrics = await decimateMetricsFile(path.join(i.dir, RUN_FILES.metrics), i.metricsFile, cancelled);
+  } catch (e) {
+    return unreadable(i, e as Error);
+  }
+  if (!metrics || cancelled()) return undefined;
+  i = input();
+  // Status, config and snapshot again: they may have moved on during the pass.
+  let folder: RunFolder;
+  let snapshot: Snapshot | undefined;
+  try {
+    folder = readRunFolder(i.dir);
+    snapshot = readLatestSnapshot(i.dir, folder.warnings);
+  } catch (e) {
+    return unreadable(i, e as Error);
+  }
+  return compose(i, folder, metrics, snapshot);
+}
+
+function compose(i: InitInput, folder: RunFolder, metrics: MetricsRead, fileSnapshot: Snapshot | undefined): InitBuild {
+  const max = i.maxRecords ?? MAX_INIT_RECORDS;
+  const merged = mergeByStep(metrics.records, i.recent ?? []);
   const last = lastStep(merged);
   const capped = capRecords(merged, max);
+  const live = merged.length - metrics.records.length;
+  const total = metrics.fileRecords + live;
+  const n = (x: number) => x.toLocaleString('en-US');
   const notices: string[] = [];
-  if (capped.stride > 1) {
+  if (!metrics.complete) {
     notices.push(
-      `This run has ${merged.length.toLocaleString('en-US')} metric records; the dashboard loaded every ${capped.stride}th (${capped.records.length.toLocaleString('en-US')} records, the last one included). Live points keep arriving in full.`,
+      `This run has about ${n(total)} metric records (${(metrics.bytes / 2 ** 20).toFixed(0)} MB): the charts show ${n(capped.records.length)} of them, sampled evenly with the newest in full, while the whole log is read; they redraw from every record in a moment.`,
+    );
+  } else if (metrics.records.length < metrics.fileRecords) {
+    notices.push(
+      `This run has ${n(total)} metric records; the charts show ${n(capped.records.length)} of them, chosen per metric to keep each stretch's first, last, lowest and highest value (spikes and gaps stay visible). Live points keep arriving in full.`,
+    );
+  } else if (capped.stride > 1) {
+    notices.push(
+      `This run has ${n(merged.length)} metric records; the dashboard loaded every ${capped.stride}th (${n(capped.records.length)} records, the last one included). Live points keep arriving in full.`,
     );
   }
-  let snapshot = contents.snapshot;
+  let snapshot = fileSnapshot;
   if (i.liveSnapshot && (!snapshot || i.liveSnapshot.step >= snapshot.step)) snapshot = i.liveSnapshot;
-  const status = i.liveStatus ? { ...contents.status, ...i.liveStatus } : contents.status;
-  const warnings = [...contents.warnings];
-  if (!contents.config && merged.length === 0 && !snapshot) warnings.push(`${contents.id} does not look like a GAN Workbench run folder (no config, metrics or samples).`);
+  const status = i.liveStatus ? { ...folder.status, ...i.liveStatus } : folder.status;
+  const warnings = [...folder.warnings, ...metrics.warnings];
+  if (!folder.config && merged.length === 0 && !snapshot) warnings.push(`${folder.id} does not look like a GAN Workbench run folder (no config, metrics or samples).`);
   return {
     message: {
       type: 'init',
-      run: runSummary({ ...contents, status }),
+      run: runSummary({ ...folder, status }),
       metrics: capped.records,
       ...(snapshot ? { snapshot } : {}),
       warnings,
@@ -79,5 +125,25 @@ export function buildInit(i: InitInput): InitBuild {
     lastStep: last,
     lastSnapshotStep: snapshot?.step ?? -1,
     notices,
+    sampled: !metrics.complete,
+  };
+}
+
+/** For a folder that cannot be read at all (readRunFolder tolerates damaged files). */
+function unreadable(i: InitInput, e: Error): InitBuild {
+  const now = new Date().toISOString();
+  const status: RunStatus = i.liveStatus ?? { state: 'failed', step: 0, totalSteps: 0, startedAt: now, updatedAt: now, error: e.message };
+  const id = i.dir.split(/[\\/]/).filter(Boolean).pop() ?? i.dir;
+  return {
+    message: {
+      type: 'init',
+      run: { id, name: id, variant: 'unknown', dataset: 'unknown', status },
+      metrics: [],
+      warnings: [`The run folder ${i.dir} could not be read: ${e.message}`],
+    },
+    lastStep: -1,
+    lastSnapshotStep: -1,
+    notices: [],
+    sampled: false,
   };
 }
