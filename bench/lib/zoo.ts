@@ -9,11 +9,11 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { applyFix, diagnose, type DoctorContext, type Finding } from '../../src/doctor/detectors';
+import { applyFix, type Finding } from '../../src/doctor/detectors';
+import { replayDiagnosis, type Replay } from '../../src/doctor/replay';
 import { resolveConfig, type GanConfigInput, type ResolvedConfig } from '../../src/protocol/config';
 import type { MetricRecord } from '../../src/protocol/metrics';
 import { RUN_FILES, type RunStatus } from '../../src/protocol/run';
-import { variantInfo, type VariantId } from '../../src/protocol/variants';
 import { readMetrics } from '../../src/runfolder/metricsLog';
 
 const TRAINER = path.resolve('dist/trainer.js');
@@ -146,40 +146,9 @@ export async function trainConfig(input: GanConfigInput, seed: number, backend =
   return { config, records, status, exitCode, seconds };
 }
 
-export function doctorContext(cfg: ResolvedConfig, status?: RunStatus): DoctorContext {
-  const modes = cfg.data.name === '8gaussians' ? 8 : cfg.data.name === '25gaussians' ? 25 : undefined;
-  return {
-    config: cfg,
-    output: variantInfo(cfg.variant as VariantId).output,
-    dataModes: modes,
-    totalSteps: cfg.training.steps,
-    ...(status && status.state === 'diverged' ? { ended: { state: status.state, step: status.step, error: status.error ?? '' } } : {}),
-  };
-}
-
-export interface Replay {
-  /** Step of the first record at which each detector first fired (as the live dashboard would have seen it). */
-  readonly firstFired: ReadonlyMap<string, number>;
-  /** Each detector's finding as it was when it first fired: what the live panel showed and Apply fix used. */
-  readonly firstFindings: ReadonlyMap<string, Finding>;
-  /** Findings on the whole run, including its end state. */
-  readonly final: Finding[];
-}
-
 /** Diagnose every prefix of the records, as the live dashboard does after each record arrives. */
 export function replay(run: RunResult): Replay {
-  const live = doctorContext(run.config);
-  const firstFired = new Map<string, number>();
-  const firstFindings = new Map<string, Finding>();
-  const note = (f: Finding, step: number) => {
-    if (firstFired.has(f.detector)) return;
-    firstFired.set(f.detector, step);
-    firstFindings.set(f.detector, f);
-  };
-  for (let i = 1; i <= run.records.length; i++) for (const f of diagnose(run.records.slice(0, i), live)) note(f, run.records[i - 1].step);
-  const final = diagnose(run.records, doctorContext(run.config, run.status));
-  for (const f of final) note(f, run.status.step);
-  return { firstFired, firstFindings, final };
+  return replayDiagnosis(run.records, run.config, run.status);
 }
 
 /** The config the doctor's first fix for `detector` produces (what Apply fix starts). */
