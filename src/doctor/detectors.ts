@@ -18,6 +18,12 @@ export interface DoctorContext {
   readonly dataModes?: number;
   /** Total generator steps planned, to judge "early". */
   readonly totalSteps: number;
+  /**
+   * How the run ended, when it ended badly: a run the trainer stopped as
+   * `diverged` names the first non-finite quantity in `error`, and that is
+   * evidence no metric record carries (the update was never applied).
+   */
+  readonly ended?: { readonly state: 'diverged'; readonly step: number; readonly error: string };
 }
 
 export interface Evidence {
@@ -53,8 +59,8 @@ export interface Detector {
   readonly window: number;
   /** One sentence: why this matters. */
   readonly why: string;
-  /** Fixes for this run's config, in order of likely effect (each a valid config change). */
-  fixes(cfg: ResolvedConfig): Fix[];
+  /** Fixes for this run's config and what was seen, in order of likely effect (each a valid config change). */
+  fixes(cfg: ResolvedConfig, seen: { readonly metric: string }): Fix[];
   applies(ctx: DoctorContext): boolean;
   /** What was seen over the window, or undefined when the pattern is absent. */
   detect(recent: readonly MetricRecord[], all: readonly MetricRecord[], ctx: DoctorContext): Omit<Evidence, 'fromStep' | 'toStep'> | undefined;
@@ -97,8 +103,12 @@ export const DETECTORS: readonly Detector[] = [
       const modes = values(recent, 'modesCovered');
       if (modes.length < this.window || !pastWarmup(all, ctx, 0.2)) return undefined;
       const m = median(modes);
-      if (m > ctx.dataModes! / 4) return undefined;
-      return { metric: 'modesCovered', seen: `median ${fmt(m)} of ${ctx.dataModes} modes covered over the last ${modes.length} records` };
+      if (m <= ctx.dataModes! / 4) return { metric: 'modesCovered', seen: `median ${fmt(m)} of ${ctx.dataModes} modes covered over the last ${modes.length} records` };
+      // Modes found and then lost: the best window earlier in the run covered far more.
+      let best = 0;
+      for (let i = this.window; i <= all.length - this.window; i += this.window) best = Math.max(best, median(values(all.slice(i - this.window, i), 'modesCovered')));
+      if (best >= 4 && m <= 0.6 * best) return { metric: 'modesCovered', seen: `median ${fmt(m)} of ${ctx.dataModes} modes covered now, down from ${fmt(best)} earlier in the run` };
+      return undefined;
     },
   },
   {
@@ -113,10 +123,15 @@ export const DETECTORS: readonly Detector[] = [
       ...switchTo(cfg, 'wgan-gp', 'WGAN-GP: a critic gives useful gradients everywhere'),
     ],
     applies: (ctx) => ctx.output === 'logit',
-    detect(recent, all) {
+    detect(recent, all, ctx) {
       const dReal = mean(values(recent, 'dReal'));
       const dFake = mean(values(recent, 'dFake'));
       if (!(dReal > 0.95 && dFake < 0.05)) return undefined;
+      // Under the minimax loss the generator's gradient through the logit is −D(G(z)): it is
+      // scaled down by D(G(z)) itself, whatever ‖∇G‖ shows (D's own slope can grow meanwhile).
+      if (ctx.config.variant === 'gan-minimax') {
+        return { metric: 'dFake', seen: `D(x) ≈ ${fmt(dReal)}, D(G(z)) ≈ ${fmt(dFake)}: the minimax generator loss saturates, its gradient is scaled by D(G(z)) ≈ ${fmt(dFake)} (×${fmt((1 - dFake) / dFake)} weaker than the non-saturating loss)` };
+      }
       const early = Math.max(...values(all.slice(0, Math.max(5, Math.floor(all.length / 5))), 'gradNormG'));
       const now = mean(values(recent, 'gradNormG'));
       if (!(now < 0.1 * early)) return undefined;
@@ -134,9 +149,14 @@ export const DETECTORS: readonly Detector[] = [
       ...switchTo(cfg, 'wgan-gp', 'Gradient penalty (WGAN-GP, λ = 10)'),
     ],
     applies: () => true,
-    detect(recent, all) {
+    detect(recent, all, ctx) {
+      if (ctx.ended?.state === 'diverged') return { metric: 'lossD', seen: `the trainer stopped at step ${ctx.ended.step}: ${ctx.ended.error}` };
       const nulls = recent.find((r) => ['lossD', 'lossG', 'gradNormD', 'gradNormG'].some((k) => k in r && r[k] === null));
       if (nulls) return { metric: 'lossD', seen: `a non-finite loss or gradient norm at step ${nulls.step}` };
+      // Steps as large as a few percent of the weights: healthy runs here measure ~1e-3 (≤ 6e-3 on
+      // the very first step); a learning rate of 0.1 measures 0.02–0.5 in its first records.
+      const stepSize = median(recent.map((r) => Math.max(Number(r.updateRatioD ?? 0), Number(r.updateRatioG ?? 0))));
+      if (stepSize > 0.02) return { metric: 'updateRatioD', seen: `each update moves the weights by ${fmt(100 * stepSize)}% of their norm (healthy training: ~0.1%)` };
       const base = all.slice(0, Math.max(5, Math.floor(all.length / 10)));
       for (const key of ['gradNormD', 'gradNormG', 'wEstimate']) {
         const b = median(values(base, key).map(Math.abs));
@@ -159,12 +179,43 @@ export const DETECTORS: readonly Detector[] = [
           : [{ label: 'More critic steps per G step', patch: { training: { nCritic: cfg.training.nCritic * 2 } } }]
         : switchTo(cfg, 'wgan-gp', 'Gradient penalty λ = 10 (WGAN-GP)'),
     applies: (ctx) => ctx.output === 'critic',
-    detect(recent) {
-      const gp = mean(values(recent, 'gp'));
-      if (gp > 1) return { metric: 'gp', seen: `E[(‖∇D(x̂)‖ − 1)²] ≈ ${fmt(gp)}: gradient norms on interpolates are ~${fmt(1 + Math.sqrt(gp))}` };
+    detect(recent, all) {
+      // The trainer measures ‖∇ₓD‖ on real/generated interpolates for every critic (critGradNorm).
+      // Calibrated on toy runs: healthy WGAN-GP (λ = 0.1) peaks near 3 and settles below 2; a critic
+      // clipped at c = 1 climbs past 4 and keeps growing. So: above 4 and at least twice its level
+      // in the first quarter of the run. (A critic that stays K-Lipschitz at a steady K only scales
+      // the Wasserstein estimate; the failure is a slope that keeps growing.)
+      const now = median(values(recent, 'critGradNorm'));
+      const early = median(values(all.slice(0, Math.max(this.window, Math.floor(all.length / 4))), 'critGradNorm'));
+      if (now > 4 && now > 2 * early) {
+        return { metric: 'critGradNorm', seen: `‖∇ₓD‖ on interpolates ≈ ${fmt(now)} and rising (${fmt(early)} early in the run); a 1-Lipschitz critic has ≤ 1` };
+      }
       const clip = mean(values(recent, 'clipShare'));
       if (clip > 0.5) return { metric: 'clipShare', seen: `${fmt(100 * clip)}% of the critic's weights sit at ±c` };
       return undefined;
+    },
+  },
+  {
+    id: 'lr-imbalance',
+    title: 'Learning-rate imbalance',
+    severity: 'warning',
+    window: 10,
+    why: 'One player\'s updates are far larger than the other\'s relative to its weights: the fast one keeps overshooting the slow one\'s position instead of playing the game.',
+    fixes: (cfg, seen) =>
+      seen.metric === 'updateRatioD'
+        ? [{ label: `Slower discriminator (lrD ${fmt(cfg.training.lrD)} → ${fmt(cfg.training.lrD / 10)})`, patch: { training: { lrD: cfg.training.lrD / 10 } } }]
+        : [{ label: `Slower generator (lrG ${fmt(cfg.training.lrG)} → ${fmt(cfg.training.lrG / 10)})`, patch: { training: { lrG: cfg.training.lrG / 10 } } }],
+    applies: () => true,
+    detect(recent, all, ctx) {
+      if (!pastWarmup(all, ctx, 0.1)) return undefined;
+      // updateRatio* = ‖Δθ‖/‖θ‖ of the last update of each player. TTUR's usual 4:1 and a few
+      // critic steps stay well inside 20×.
+      const d = median(values(recent, 'updateRatioD'));
+      const g = median(values(recent, 'updateRatioG'));
+      if (!(d > 0 && g > 0)) return undefined;
+      const r = d / g;
+      if (r < 20 && r > 1 / 20) return undefined;
+      return { metric: r >= 20 ? 'updateRatioD' : 'updateRatioG', seen: `relative update sizes D ${fmt(d)} vs G ${fmt(g)} per step (×${fmt(r >= 1 ? r : 1 / r)})` };
     },
   },
   {
@@ -235,7 +286,7 @@ export function diagnose(records: readonly MetricRecord[], ctx: DoctorContext): 
         severity: d.severity,
         evidence: { ...e, fromStep: recent[0].step, toStep: recent[recent.length - 1].step },
         why: d.why,
-        fixes: d.fixes(ctx.config),
+        fixes: d.fixes(ctx.config, e),
       });
     }
   }

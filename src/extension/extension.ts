@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { explainRun } from './doctor/explainRun';
 import type { RunSummary } from '../protocol/messages';
 import { Dashboards, DASHBOARD_VIEW_TYPE } from './dashboard/dashboardPanel';
 import { newExperiment } from './scaffold/newExperiment';
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
     vscode.commands.registerCommand('ganWorkbench.openDashboard', (arg?: unknown) => openDashboard(runDeps, arg)),
     vscode.commands.registerCommand('ganWorkbench.openRun', (arg?: unknown) => openRun(runDeps, arg)),
     vscode.commands.registerCommand('ganWorkbench.refreshRuns', () => manager.scan()),
+    vscode.commands.registerCommand('ganWorkbench.explainRun', (arg?: unknown, open?: unknown) => explainRun(runDeps, arg, open !== false)),
     manager.onRunEnded((e) => notifyEnded(e, open)),
   );
 

@@ -58,6 +58,30 @@ export const METRICS: readonly MetricInfo[] = [
     chart: 'gradients',
     description: 'WGAN weight clipping: share of critic weights sitting at the clipping bound after the last critic update.',
   },
+  {
+    key: 'critGradNorm',
+    label: '‖∇ₓD‖ on interpolates',
+    chart: 'gradients',
+    description: 'Critic variants: mean gradient norm of the critic on points between real and generated samples; 1 for a 1-Lipschitz critic (WGAN-GP\'s target).',
+  },
+  {
+    key: 'critGradMax',
+    label: 'max ‖∇ₓD‖',
+    chart: 'gradients',
+    description: 'Critic variants: the largest of those gradient norms (the critic\'s Lipschitz constant is at least this).',
+  },
+  {
+    key: 'updateRatioD',
+    label: 'D step ‖Δθ‖/‖θ‖',
+    chart: 'gradients',
+    description: 'Relative size of the last discriminator update: about 1e-3 in healthy training; near 1e-1 the steps are as large as the weights.',
+  },
+  {
+    key: 'updateRatioG',
+    label: 'G step ‖Δθ‖/‖θ‖',
+    chart: 'gradients',
+    description: 'Relative size of the last generator update.',
+  },
   { key: 'dReal', label: 'D(x)', chart: 'outputs', description: 'Mean discriminator output on real data (probability for logit variants).' },
   { key: 'dFake', label: 'D(G(z))', chart: 'outputs', description: 'Mean discriminator output on generated data.' },
   {

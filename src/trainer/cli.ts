@@ -3,11 +3,13 @@
  *   gan-trainer train --config gan.config.json --run-dir DIR [--steps N] [--seed N] [--backend B] [--quiet]
  *   gan-trainer train --resume RUN_DIR [--steps N] [--backend B] [--quiet]   (from its last good checkpoint)
  *   gan-trainer check --config gan.config.json      (validate + compile; one JSON line)
+ *   gan-trainer explain --run-dir DIR               (the training doctor's Markdown report: DIR/report.md)
  * Exit codes: 0 ok, 1 crash, 2 bad config, 3 model compile error, 4 diverged, 5 run folder locked.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeExplainReport } from '../doctor/report/explain';
 import { BACKENDS, ConfigError, type BackendChoice } from '../protocol/config';
 import type { TrainerMessage } from '../protocol/messages';
 import { RunLockedError } from '../runfolder/lock';
@@ -18,6 +20,7 @@ const USAGE = `usage:
   gan-trainer train --config FILE --run-dir DIR [--steps N] [--seed N] [--backend ${BACKENDS.join('|')}] [--quiet]
   gan-trainer train --resume RUN_DIR [--steps N] [--backend B] [--quiet]
   gan-trainer check --config FILE
+  gan-trainer explain --run-dir DIR
 exit codes: 0 ok, 1 crash, 2 bad config, 3 model compile error, 4 diverged, 5 run folder locked`;
 
 class UsageError extends Error {}
@@ -106,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     return a.help ? 0 : EXIT.config;
   }
   if (a.resume !== undefined) return resume(a);
+  if (a.command === 'explain') return explain(a.runDir);
   if (!a.config) {
     process.stderr.write(`--config is required\n${USAGE}\n`);
     return EXIT.config;
@@ -124,6 +128,17 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.config;
   }
   return runTrain({ configPath: a.config, runDir: a.runDir, steps: a.steps, seed: a.seed, backend: a.backend, onMessage: progressPrinter(a.quiet) });
+}
+
+/** explain --run-dir DIR: the same report as GAN: Explain Run, for runs on remote machines and CI. */
+function explain(runDir: string | undefined): number {
+  if (!runDir || !fs.existsSync(runDir)) {
+    process.stderr.write(`--run-dir: ${runDir ?? '(missing)'} is not a folder\n${USAGE}\n`);
+    return EXIT.config;
+  }
+  const file = writeExplainReport(runDir);
+  process.stdout.write(`${file}\n`);
+  return 0;
 }
 
 /** train --resume RUN_DIR: the folder brings its own config and model. */

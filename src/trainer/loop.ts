@@ -59,6 +59,12 @@ export class GanTrainer {
   private readonly evalZ: tf.Tensor2D;
   private readonly evalReal: Float32Array;
   private readonly directions: Float64Array[];
+  /**
+   * When set, the next step also measures each player's relative update size
+   * ‖Δθ‖/‖θ‖ (copies of the weights before the update are needed, so only
+   * the steps that are logged pay for it).
+   */
+  measureUpdates = false;
 
   constructor(
     readonly cfg: ResolvedConfig,
@@ -135,7 +141,8 @@ export class GanTrainer {
     const [lossD, gradNormD, gp, dReal, dFake, wEstimate, ...extraValues] = Array.from(v);
     const metrics: Record<string, number> = {};
     extra.forEach((n, i) => (metrics[n] = extraValues[i]));
-    await applyChecked('discriminator', step, lossD, gradNormD, grads, this.optD, this.D);
+    const ratio = await applyChecked('discriminator', step, lossD, gradNormD, grads, this.optD, this.D, this.measureUpdates);
+    if (ratio !== undefined) metrics.updateRatioD = ratio;
     if (this.impl.afterDiscriminatorUpdate) {
       const after = tf.tidy(() => {
         const m = this.impl.afterDiscriminatorUpdate!(this.D, this.cfg.options);
@@ -180,9 +187,10 @@ export class GanTrainer {
     });
     const [lossG, gradNormG, ...termValues] = Array.from(await stats.data());
     stats.dispose();
-    await applyChecked('generator', step, lossG, gradNormG, grads, this.optG, this.G);
+    const updateRatioG = await applyChecked('generator', step, lossG, gradNormG, grads, this.optG, this.G, this.measureUpdates);
     const terms: Record<string, number> = {};
     names.forEach((n, i) => (terms[n] = termValues[i]));
+    if (updateRatioG !== undefined) terms.updateRatioG = updateRatioG;
     return { ...terms, lossG, gradNormG };
   }
 
@@ -208,6 +216,30 @@ export class GanTrainer {
     if (this.data.centres.length === 0) return { swd };
     const c = modeCoverage(this.data, fake);
     return { swd, modesCovered: c.covered, hqPercent: 100 * c.highQuality };
+  }
+
+  /**
+   * Critic variants: the mean and largest ‖∇ₓD(x̂)‖ on points x̂ between the
+   * evaluation data and `fake` (the WGAN-GP interpolates), measured for every
+   * critic whatever keeps it Lipschitz (penalty, clipping, spectral norm), so
+   * the doctor can tell a critic that is far from 1-Lipschitz. Logit variants
+   * return {} (their output is not meant to be Lipschitz).
+   */
+  async lipschitz(fake: Float32Array): Promise<{ critGradNorm?: number; critGradMax?: number }> {
+    if (this.logit) return {};
+    const n = Math.min(this.evalReal.length, fake.length) / 2;
+    const out = tf.tidy(() => {
+      const real = tf.tensor2d(this.evalReal.subarray(0, 2 * n), [n, 2]);
+      const gen = tf.tensor2d(fake.subarray(0, 2 * n), [n, 2]);
+      const eps = tf.randomUniform([n, 1], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 2));
+      const xHat = tf.add(gen, tf.mul(eps, tf.sub(real, gen))) as tf.Tensor2D;
+      const g = tf.grad((x: tf.Tensor) => tf.sum(this.D.apply(x as tf.Tensor2D)))(xHat);
+      const norms = tf.sqrt(tf.sum(tf.square(g), 1));
+      return tf.stack([tf.mean(norms), tf.max(norms)]);
+    });
+    const [mean, max] = Array.from(await out.data());
+    out.dispose();
+    return { critGradNorm: mean, critGradMax: max };
   }
 
   /** Samples and the discriminator's view of the plane, for the 2-D dashboard. */
@@ -266,6 +298,9 @@ function checkModule(m: Module, builder: string): Module {
  * Apply one player's gradients, unless its loss or gradient norm is not finite:
  * then nothing is applied and DivergedError names the first non-finite quantity.
  * After an update, the module's own hook runs (e.g. spectral norm's power step).
+ * With `measure`, returns the relative update size ‖Δθ‖/‖θ‖ over all of the
+ * module's variables (the doctor's step-size signal; ~1e-3 is typical of
+ * healthy training, 1e-1 means the steps are as large as the weights).
  */
 async function applyChecked(
   who: 'discriminator' | 'generator',
@@ -275,15 +310,25 @@ async function applyChecked(
   grads: tf.NamedTensorMap,
   opt: tf.Optimizer,
   module: Module,
-): Promise<void> {
+  measure: boolean,
+): Promise<number | undefined> {
+  let before: tf.Tensor[] | undefined;
   try {
     const bad = !Number.isFinite(loss) ? `the ${who} loss` : !Number.isFinite(norm) ? await firstNonFinite(grads, who) : undefined;
     if (bad) throw new DivergedError(step + 1, bad);
+    if (measure) before = module.variables.map((v) => tf.clone(v));
     opt.applyGradients(grads);
   } finally {
     tf.dispose(Object.values(grads));
   }
   if (module.afterUpdate) tf.tidy(() => module.afterUpdate!());
+  if (!before) return undefined;
+  const old = before;
+  const ratio = tf.tidy(() => tf.div(globalNorm(module.variables.map((v, i) => tf.sub(v, old[i]))), tf.add(globalNorm(module.variables), 1e-12)));
+  tf.dispose(old);
+  const r = (await ratio.data())[0];
+  ratio.dispose();
+  return r;
 }
 
 function globalNorm(ts: tf.Tensor[]): tf.Scalar {

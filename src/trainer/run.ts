@@ -299,17 +299,19 @@ export class Run {
           end = 'stopped';
           break;
         }
-        const st = await trainer.step(s);
         const done = s + 1;
-        windowSteps++;
         const last = done === steps;
+        // Only logged steps pay for measuring the update sizes (a copy of each network's weights).
+        trainer.measureUpdates = done % metricsEvery === 0 || done === 1 || last;
+        const st = await trainer.step(s);
+        windowSteps++;
         // Samples generated for the metrics record are reused by a snapshot at the same step.
         let fake: Float32Array | undefined;
         if (done % metricsEvery === 0 || done === 1 || last) {
           const now = performance.now();
           const stepsPerSec = (1000 * windowSteps) / Math.max(1e-6, now - windowStart);
           fake = await trainer.generateEval();
-          this.record({ step: done, time: (now - t0) / 1000, ...st, ...trainer.quality(fake), stepsPerSec });
+          this.record({ step: done, time: (now - t0) / 1000, ...st, ...trainer.quality(fake), ...(await trainer.lipschitz(fake)), stepsPerSec });
           this.setStatus({ step: done, stepsPerSec });
           windowStart = now;
           windowSteps = 0;
