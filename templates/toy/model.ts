@@ -20,10 +20,13 @@ export function buildGenerator(ctx: ModelContext): Module {
 }
 
 /**
- * D: a point → one number per sample. For {{variantTitle}} it is {{outputKind}}:
- * no sigmoid here, the loss applies it where the variant needs one.
+ * D, the discriminator. For {{variantTitle}} it is {{outputKind}}.
+ * A logit or critic D returns one number per point, with no sigmoid here:
+ * the loss applies one where the variant needs it. An auto-encoder D
+ * (ctx.output === 'autoencoder': EBGAN, BEGAN) returns a point per point.
  */
 export function buildDiscriminator(ctx: ModelContext): Module {
+  if (ctx.output === 'autoencoder') return buildAutoencoder(ctx);
   // For a spectrally normalized D (Miyato et al. 2018), pass { spectralNorm: true } as a 6th argument.
   const net = mlp(ctx, ctx.dataDim, 1, 'D', relu);
   return {
@@ -32,5 +35,29 @@ export function buildDiscriminator(ctx: ModelContext): Module {
     // Runs after each update of D (spectral norm's power-iteration step): keep it when you wrap layers.
     afterUpdate: () => net.afterUpdate?.(),
     stateVariables: net.stateVariables, // spectral norm's u and v, saved in checkpoints
+  };
+}
+
+/**
+ * The auto-encoder D of the energy-based variants: point → code → point.
+ * The trainer scores a point by its reconstruction error, its energy: D
+ * learns to reconstruct the data well and generated points badly.
+ * The code is narrower than the data (a bottleneck of one number for 2-D
+ * points), so D cannot simply learn to copy every point of the plane.
+ */
+function buildAutoencoder(ctx: ModelContext): Module {
+  const codeDim = Math.max(1, ctx.dataDim - 1);
+  const encoder = mlp(ctx, ctx.dataDim, codeDim, 'D/encoder', relu);
+  const decoder = mlp(ctx, codeDim, ctx.dataDim, 'D/decoder', relu);
+  return {
+    variables: [...encoder.variables, ...decoder.variables],
+    apply: (x: tf.Tensor2D) => decoder.apply(encoder.apply(x)),
+    // The code of x: EBGAN's pull-away term (options.pullAwayWeight > 0) spreads out the codes of generated points.
+    encode: (x: tf.Tensor2D) => encoder.apply(x),
+    afterUpdate: () => {
+      encoder.afterUpdate?.();
+      decoder.afterUpdate?.();
+    },
+    stateVariables: [...(encoder.stateVariables ?? []), ...(decoder.stateVariables ?? [])],
   };
 }
