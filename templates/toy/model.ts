@@ -41,12 +41,14 @@ export function buildDiscriminator(ctx: ModelContext): Module {
 /**
  * The auto-encoder D of the energy-based variants: point → code → point.
  * The trainer scores a point by its reconstruction error, its energy: D
- * learns to reconstruct the data well and generated points badly.
- * The code is narrower than the data (a bottleneck of one number for 2-D
- * points), so D cannot simply learn to copy every point of the plane.
+ * learns to reconstruct the data well and generated points badly (EBGAN's
+ * margin and BEGAN's k_t push up the energy of generated points).
+ * The code, half as wide as the hidden layers, is the bottleneck. On 8
+ * Gaussians a one-number code trained worse than this wider one: every
+ * point of the curve it reconstructs has low energy, data or not.
  */
 function buildAutoencoder(ctx: ModelContext): Module {
-  const codeDim = Math.max(1, ctx.dataDim - 1);
+  const codeDim = Math.max(1, Math.floor(ctx.hidden / 2));
   const encoder = mlp(ctx, ctx.dataDim, codeDim, 'D/encoder', relu);
   const decoder = mlp(ctx, codeDim, ctx.dataDim, 'D/decoder', relu);
   return {
