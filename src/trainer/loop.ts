@@ -70,6 +70,7 @@ export class GanTrainer {
     this.impl = variantImplFor(cfg.variant as VariantId);
     this.logit = info.output === 'logit';
     this.autoencoder = info.output === 'autoencoder';
+    if (this.autoencoder && !this.impl.energy) throw new Error(`variant '${info.id}' has an auto-encoder D but no energy function`);
     this.data = toyDataset(cfg.data.name);
     let initIndex = 0;
     const ctx: ModelContext = {
