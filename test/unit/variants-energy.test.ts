@@ -11,6 +11,7 @@ import { ConfigError, resolveConfig } from '../../src/protocol/config';
 import * as E from '../../src/trainer/energy';
 import { VARIANT_IMPLS, variantImplFor } from '../../src/trainer/variants';
 import type { Module } from '../../src/trainer/userApi';
+import { chartOf, labelOf } from '../../webview-ui/src/catalog';
 
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≉ ${b}`);
 const val = (t: tf.Tensor) => t.dataSync()[0];
@@ -148,4 +149,11 @@ test('config: the energy variants get their paper defaults; bad or foreign optio
     const ps = problems(raw);
     assert.ok(ps.some((p) => re.test(p)), `${JSON.stringify(raw)}: ${ps.join(' | ')}`);
   }
+});
+
+test('the dashboard draws BEGAN\'s k_t with D\'s outputs and M_global with the distances (catalogue metrics, not losses-chart extras)', () => {
+  assert.equal(chartOf('kT'), 'outputs');
+  assert.equal(chartOf('mGlobal'), 'distance');
+  assert.equal(labelOf('kT'), 'BEGAN k_t');
+  assert.equal(labelOf('mGlobal'), 'BEGAN M_global');
 });
