@@ -6,14 +6,15 @@
  */
 import { resolveConfig, type GanConfigInput, type ResolvedConfig } from '../protocol/config';
 import type { MetricRecord } from '../protocol/metrics';
+import type { DiscriminatorOutput } from '../protocol/variants';
 
 export type Severity = 'info' | 'warning' | 'serious';
 
 export interface DoctorContext {
   /** The run's resolved config: fixes are computed from it. */
   readonly config: ResolvedConfig;
-  /** 'logit' variants output probabilities through a sigmoid; 'critic' ones a score. */
-  readonly output: 'logit' | 'critic';
+  /** 'logit' variants output probabilities through a sigmoid; 'critic' ones a score; 'autoencoder' ones an energy. */
+  readonly output: DiscriminatorOutput;
   /** Modes of the data where known (8 or 25 for the toy mixtures). */
   readonly dataModes?: number;
   /** Total generator steps planned, to judge "early". */

@@ -83,6 +83,28 @@ export const ConfigSchema = z
           .optional()
           .describe("Sliced Wasserstein generator: 'random' directions in data space, or 'learned' (directions in the feature space of D's last hidden layer, D trained alongside)."),
         swDirections: int(1, 100_000).optional().describe('Sliced Wasserstein generator: random directions drawn each step (the paper\'s code: 10,000 on images).'),
+        ebganMargin: z
+          .number()
+          .gt(0)
+          .max(1e6)
+          .optional()
+          .describe('EBGAN margin m in E[D(x)] + E[max(0, m − D(G(z)))]: D stops pushing up the energy of generated samples above m (default 1 for toy data).'),
+        pullAwayWeight: z
+          .number()
+          .min(0)
+          .max(1e3)
+          .optional()
+          .describe("EBGAN pull-away term weight λ_PT (0 = off; the paper's EBGAN-PT uses 0.1); needs D to expose encode(x)."),
+        beganGamma: z
+          .number()
+          .gt(0)
+          .max(1)
+          .optional()
+          .describe('BEGAN diversity ratio γ = E[L(G(z))] / E[L(x)] that k_t steers towards (paper: 0.5; lower = sharper, less diverse).'),
+        beganLambdaK: z.number().gt(0).max(1).optional().describe('BEGAN proportional gain λ_k of the k_t update (paper: 0.001).'),
+        beganEta: int(1, 2)
+          .optional()
+          .describe('BEGAN auto-encoder loss exponent η in |v − AE(v)|^η: 1 (L1, the paper\'s) or 2 (squared error).'),
       })
       .strict()
       .prefault({})

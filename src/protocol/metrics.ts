@@ -36,7 +36,8 @@ export const METRICS: readonly MetricInfo[] = [
     key: 'wEstimate',
     label: 'critic W estimate',
     chart: 'distance',
-    description: 'E[D(x)] − E[D(G(z))] on the raw critic/logit outputs: the Wasserstein estimate of a Lipschitz critic.',
+    description:
+      'E[D(x)] − E[D(G(z))] on the raw critic/logit outputs: the Wasserstein estimate of a Lipschitz critic (not reported for auto-encoder discriminators).',
   },
   {
     key: 'swd',
@@ -49,6 +50,12 @@ export const METRICS: readonly MetricInfo[] = [
     label: 'f-divergence estimate',
     chart: 'distance',
     description: 'f-GAN: the variational estimate E[T(x)] − E[f*(T(G(z)))] of the chosen f-divergence (a lower bound of it).',
+  },
+  {
+    key: 'mGlobal',
+    label: 'BEGAN M_global',
+    chart: 'distance',
+    description: 'BEGAN convergence measure L(x) + |γ·L(x) − L(G(z))| on the last discriminator batch: falls as training converges.',
   },
   { key: 'gradNormD', label: '‖∇D‖', chart: 'gradients', description: 'Global L2 norm of the discriminator gradient.' },
   { key: 'gradNormG', label: '‖∇G‖', chart: 'gradients', description: 'Global L2 norm of the generator gradient.' },
@@ -82,8 +89,19 @@ export const METRICS: readonly MetricInfo[] = [
     chart: 'gradients',
     description: 'Relative size of the last generator update.',
   },
-  { key: 'dReal', label: 'D(x)', chart: 'outputs', description: 'Mean discriminator output on real data (probability for logit variants).' },
+  {
+    key: 'dReal',
+    label: 'D(x)',
+    chart: 'outputs',
+    description: 'Mean discriminator output on real data (probability for logit variants; reconstruction energy, lower = more data-like, for auto-encoder variants).',
+  },
   { key: 'dFake', label: 'D(G(z))', chart: 'outputs', description: 'Mean discriminator output on generated data.' },
+  {
+    key: 'kT',
+    label: 'BEGAN k_t',
+    chart: 'outputs',
+    description: 'BEGAN equilibrium variable k_t ∈ [0, 1]: how hard D pushes up the energy of generated samples; it rises while E[L(G(z))] < γ·E[L(x)].',
+  },
   {
     key: 'modesCovered',
     label: 'modes covered',
@@ -107,7 +125,7 @@ export const ToySnapshotSchema = z.object({
   fake: z.array(z.tuple([z.number(), z.number()])),
   /** Square extent [-r, r]² of the heatmap. */
   extent: z.number().positive(),
-  /** Row-major size×size discriminator outputs (probabilities, or critic values). */
+  /** Row-major size×size discriminator outputs (probabilities, critic values, or minus the energy of an auto-encoder D): higher = more data-like. */
   heatmap: z.object({ size: z.number().int().positive(), values: z.array(z.number()) }),
   /** Modes covered by `fake`, where the data has modes. */
   modes: z.object({ covered: z.number().int().min(0), total: z.number().int().positive() }).optional(),

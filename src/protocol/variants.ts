@@ -20,7 +20,12 @@ export type OptionName =
   | 'divergence'
   | 'unrollSteps'
   | 'swProjections'
-  | 'swDirections';
+  | 'swDirections'
+  | 'ebganMargin'
+  | 'pullAwayWeight'
+  | 'beganGamma'
+  | 'beganLambdaK'
+  | 'beganEta';
 
 /** Where R1 / R2 evaluate their zero-centred penalty: real data (R1), generated data (R2) or both. */
 export const PENALTY_TARGETS = ['real', 'fake', 'both'] as const;
@@ -52,6 +57,8 @@ export const F_DIVERGENCE_TITLES: Record<FDivergence, string> = {
  */
 export const SW_PROJECTIONS = ['random', 'learned'] as const;
 export type SwProjections = (typeof SW_PROJECTIONS)[number];
+/** See VariantInfo.output. */
+export type DiscriminatorOutput = 'logit' | 'critic' | 'autoencoder';
 
 export interface OptimizerDefaults {
   readonly kind: 'adam' | 'rmsprop';
@@ -68,8 +75,12 @@ export interface VariantInfo {
   readonly description: string;
   /** The paper the defaults come from. */
   readonly paper: string;
-  /** Critic (unbounded score) or discriminator (logit of a probability). */
-  readonly output: 'logit' | 'critic';
+  /**
+   * What D returns per sample: a logit of a probability, an unbounded critic
+   * score, or (energy-based variants) an auto-encoder's reconstruction of its
+   * input, which the variant turns into an energy (its reconstruction error).
+   */
+  readonly output: DiscriminatorOutput;
   readonly optimizer: OptimizerDefaults;
   readonly nCritic: number;
   /** Options this variant reads, with their defaults. Others are rejected. */
@@ -208,6 +219,38 @@ export const VARIANTS = [
     optimizer: { kind: 'adam', lrD: 1e-4, lrG: 1e-4, beta1: 0.5, beta2: 0.999 },
     nCritic: 1,
     options: { swProjections: 'learned', swDirections: 1000 },
+  },
+  {
+    id: 'ebgan',
+    title: 'EBGAN',
+    group: 'energy',
+    description:
+      'Energy-based GAN: D is an auto-encoder whose energy D(x) is its mean squared reconstruction error; D minimises ' +
+      'E[D(x)] + E[max(0, m − D(G(z)))], G minimises E[D(G(z))], optionally plus λ_PT times the pull-away term, the mean squared ' +
+      'cosine similarity between the encoder codes of the generated batch (pullAwayWeight 0 turns it off).',
+    // λ_PT = 0.1 is the paper's EBGAN-PT weight. The margin m is scale-dependent (the paper grid-searches it per image
+    // data set); m = 1 suits 2-D toy data, whose energies start around 1–4 and fall below 0.1 on the data.
+    paper: 'Zhao, Mathieu & LeCun, Energy-based Generative Adversarial Network, ICLR 2017',
+    output: 'autoencoder',
+    optimizer: { kind: 'adam', lrD: 2e-4, lrG: 2e-4, beta1: 0.5, beta2: 0.999 },
+    nCritic: 1,
+    options: { ebganMargin: 1, pullAwayWeight: 0 },
+  },
+  {
+    id: 'began',
+    title: 'BEGAN',
+    group: 'energy',
+    description:
+      'Boundary equilibrium GAN: D is an auto-encoder with loss L(v) = |v − AE(v)|^η; D minimises L(x) − k_t·L(G(z)), ' +
+      'G minimises L(G(z)), and k_(t+1) = clip(k_t + λ_k(γ·L(x) − L(G(z))), 0, 1) from k_0 = 0 keeps E[L(G(z))] = γ·E[L(x)]. ' +
+      'The dashboard plots k_t and the convergence measure M_global = L(x) + |γ·L(x) − L(G(z))|.',
+    // γ = 0.5, λ_k = 0.001, k_0 = 0 and Adam (β1 0.5) at 1e-4 are the paper's settings (γ explored over 0.3–0.7);
+    // η ∈ {1, 2} with η = 1 (L1) as in the paper's experiments.
+    paper: 'Berthelot, Schumm & Metz, BEGAN: Boundary Equilibrium Generative Adversarial Networks, 2017',
+    output: 'autoencoder',
+    optimizer: { kind: 'adam', lrD: 1e-4, lrG: 1e-4, beta1: 0.5, beta2: 0.999 },
+    nCritic: 1,
+    options: { beganGamma: 0.5, beganLambdaK: 0.001, beganEta: 1 },
   },
 ] as const satisfies readonly VariantInfo[];
 

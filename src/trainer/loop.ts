@@ -13,7 +13,7 @@ import { modeCoverage, toyDataset, type ToySpec } from './data/toy';
 import { randomDirections, slicedWasserstein } from './metrics/swd';
 import { deriveSeed, STREAM } from './rng';
 import type { Module, ModelContext } from './userApi';
-import { VARIANT_IMPLS, type VariantImpl } from './variants';
+import { variantImplFor, type VariantImpl } from './variants';
 import { checkDiscriminatorFor } from './variants/requirements';
 import type { CheckpointParts } from './checkpoint';
 
@@ -37,7 +37,8 @@ interface DStats {
   gp: number | null;
   dReal: number;
   dFake: number;
-  wEstimate: number;
+  /** null for auto-encoder discriminators: a difference of energies is no Wasserstein estimate. */
+  wEstimate: number | null;
   gradNormD: number;
   /** Variant-specific metrics (f-GAN's fDivergence, WGAN's clipShare, …). */
   [metric: string]: number | null;
@@ -56,6 +57,8 @@ export class GanTrainer {
   private readonly optD: tf.Optimizer;
   private readonly optG: tf.Optimizer;
   private readonly logit: boolean;
+  /** D is an auto-encoder: everywhere D is evaluated, its reconstruction becomes the energy (VariantImpl.energy). */
+  private readonly autoencoder: boolean;
   private readonly evalZ: tf.Tensor2D;
   private readonly evalReal: Float32Array;
   private readonly directions: Float64Array[];
@@ -71,8 +74,10 @@ export class GanTrainer {
     builders: ModelBuilders,
   ) {
     const info = variantInfo(cfg.variant as VariantId);
-    this.impl = VARIANT_IMPLS[cfg.variant as VariantId];
+    this.impl = variantImplFor(cfg.variant as VariantId);
     this.logit = info.output === 'logit';
+    this.autoencoder = info.output === 'autoencoder';
+    if (this.autoencoder && !this.impl.energy) throw new Error(`variant '${info.id}' has an auto-encoder D but no energy function`);
     this.data = toyDataset(cfg.data.name);
     let initIndex = 0;
     const ctx: ModelContext = {
@@ -86,6 +91,8 @@ export class GanTrainer {
     this.G = checkModule(builders.buildGenerator(ctx), 'buildGenerator');
     this.D = checkModule(builders.buildDiscriminator(ctx), 'buildDiscriminator');
     if (this.impl.needs) checkDiscriminatorFor(cfg.variant, this.D, this.impl.needs(cfg.options), ctx.dataDim);
+    if (this.autoencoder) checkReconstruction(this.D, ctx.dataDim, info.title);
+    this.impl.checkDiscriminator?.(this.D, cfg.options);
     const t = cfg.training;
     const make = (lr: number) => (t.optimizer === 'adam' ? tf.train.adam(lr, t.beta1, t.beta2) : tf.train.rmsprop(lr));
     this.optD = make(t.lrD);
@@ -101,6 +108,12 @@ export class GanTrainer {
     return tf.tensor2d(this.data.sample(b, deriveSeed(this.cfg.training.seed, step, STREAM.data, k)), [b, 2]);
   }
 
+  /** D's per-sample output [n, 1]: its logit or score, or for an auto-encoder D the energy of its reconstruction. */
+  private score(x: tf.Tensor2D): tf.Tensor2D {
+    const out = this.D.apply(x);
+    return this.autoencoder ? this.impl.energy!(x, out, this.cfg.options) : out;
+  }
+
   private noise(step: number, k: number): tf.Tensor2D {
     const { batchSize } = this.cfg.training;
     return tf.randomNormal([batchSize, this.cfg.model.latentDim], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, step, STREAM.noise, k));
@@ -114,8 +127,8 @@ export class GanTrainer {
       let kept: tf.Tensor1D | undefined;
       let extra: string[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const dReal = this.D.apply(real);
-        const dFake = this.D.apply(fake);
+        const dReal = this.score(real);
+        const dFake = this.score(fake);
         const { loss, terms } = this.impl.dLoss({
           D: this.D, real, fake, dReal, dFake,
           options: this.cfg.options,
@@ -154,8 +167,9 @@ export class GanTrainer {
         after.names.forEach((n, i) => (metrics[n] = av[i]));
       }
     }
+    if (this.impl.afterDiscriminatorStep) Object.assign(metrics, this.impl.afterDiscriminatorStep({ dReal, dFake }, this.cfg.options));
     // gp is NaN when the variant has no penalty (a diverged penalty makes lossD non-finite first).
-    return { ...metrics, lossD, gradNormD, gp: Number.isNaN(gp) ? null : gp, dReal, dFake, wEstimate };
+    return { ...metrics, lossD, gradNormD, gp: Number.isNaN(gp) ? null : gp, dReal, dFake, wEstimate: this.autoencoder ? null : wEstimate };
   }
 
   private async generatorStep(step: number): Promise<Record<string, number> & { lossG: number; gradNormG: number }> {
@@ -166,7 +180,10 @@ export class GanTrainer {
       let names: string[] = [];
       let kept: tf.Tensor1D | undefined;
       const { value, grads } = tf.variableGrads(() => {
-        if (!impl.generatorLoss) return impl.gLoss(this.D.apply(this.G.apply(z)), this.cfg.options);
+        if (!impl.generatorLoss) {
+          const fake = this.G.apply(z);
+          return impl.gLoss(this.score(fake), this.cfg.options, { D: this.D, fake });
+        }
         // Batch losses (Unrolled GAN, SW generator) get a real batch of their own: data stream, index nCritic (D's use 0…nCritic−1).
         const { loss, terms } = impl.generatorLoss({
           D: this.D,
@@ -255,9 +272,10 @@ export class GanTrainer {
         grid[2 * (r * n + c) + 1] = e - ((r + 0.5) * 2 * e) / n;
       }
     }
+    // Higher = more data-like on every variant's heatmap: probabilities, critic scores, or minus the energy.
     const out = tf.tidy(() => {
-      const d = this.D.apply(tf.tensor2d(grid, [n * n, 2]));
-      return (this.logit ? tf.sigmoid(d) : d).reshape([n * n]);
+      const d = this.score(tf.tensor2d(grid, [n * n, 2]));
+      return (this.logit ? tf.sigmoid(d) : this.autoencoder ? tf.neg(d) : d).reshape([n * n]);
     });
     const values = Array.from(await out.data(), (v) => (Number.isFinite(v) ? round(v) : 0));
     out.dispose();
@@ -292,6 +310,19 @@ function checkModule(m: Module, builder: string): Module {
   }
   if (m.variables.length === 0) throw new Error(`${builder} returned a network with no trainable variables`);
   return m;
+}
+
+/** An auto-encoder D must give back a point per point: its reconstruction, shape [n, dataDim]. */
+function checkReconstruction(D: Module, dataDim: number, title: string): void {
+  const probe = tf.tidy(() => D.apply(tf.zeros([2, dataDim])));
+  const shape = probe.shape;
+  probe.dispose();
+  if (shape.length !== 2 || shape[0] !== 2 || shape[1] !== dataDim) {
+    throw new Error(
+      `buildDiscriminator must return a reconstruction of its input, shape [n, ${dataDim}], for ${title} (ctx.output is 'autoencoder'); ` +
+        `it returned shape [${shape.join(', ')}] for 2 points: build an auto-encoder when ctx.output === 'autoencoder' (see the template model.ts)`,
+    );
+  }
 }
 
 /**

@@ -38,6 +38,12 @@ export interface Module {
    * provide it; a wrapper should pass it on.
    */
   features?(x: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Optional, for an auto-encoder discriminator: its code for x (the
+   * bottleneck, one row per sample). EBGAN's pull-away term is computed on
+   * the codes of the generated batch.
+   */
+  encode?(x: tf.Tensor2D): tf.Tensor2D;
 }
 
 /** What the trainer tells the builders. */
@@ -49,8 +55,13 @@ export interface ModelContext {
   /** config model.hidden and model.depth. */
   readonly hidden: number;
   readonly depth: number;
-  /** 'logit': D returns a logit; 'critic': an unbounded score. Both are one number per sample. */
-  readonly output: 'logit' | 'critic';
+  /**
+   * 'logit': D returns a logit; 'critic': an unbounded score (both one number
+   * per sample, shape [n, 1]). 'autoencoder' (EBGAN, BEGAN): D returns its
+   * reconstruction of the input, shape [n, dataDim]; the trainer turns it into
+   * the energy, the per-sample reconstruction error.
+   */
+  readonly output: 'logit' | 'critic' | 'autoencoder';
   /** Deterministic seeds derived from config training.seed: use one per initializer. */
   nextSeed(): number;
 }

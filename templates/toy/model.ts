@@ -20,10 +20,13 @@ export function buildGenerator(ctx: ModelContext): Module {
 }
 
 /**
- * D: a point → one number per sample. For {{variantTitle}} it is {{outputKind}}:
- * no sigmoid here, the loss applies it where the variant needs one.
+ * D, the discriminator. For {{variantTitle}} it is {{outputKind}}.
+ * A logit or critic D returns one number per point, with no sigmoid here:
+ * the loss applies one where the variant needs it. An auto-encoder D
+ * (ctx.output === 'autoencoder': EBGAN, BEGAN) returns a point per point.
  */
 export function buildDiscriminator(ctx: ModelContext): Module {
+  if (ctx.output === 'autoencoder') return buildAutoencoder(ctx);
   // For a spectrally normalized D (Miyato et al. 2018), pass { spectralNorm: true } as a 6th argument.
   const net = mlp(ctx, ctx.dataDim, 1, 'D', relu);
   return {
@@ -36,5 +39,31 @@ export function buildDiscriminator(ctx: ModelContext): Module {
     applyWith: (x: tf.Tensor2D, params: readonly tf.Tensor[]) => net.applyWith!(x, params),
     // The sliced Wasserstein generator's learned projections compare samples in D's last hidden layer.
     features: (x: tf.Tensor2D) => net.features!(x),
+  };
+}
+
+/**
+ * The auto-encoder D of the energy-based variants: point → code → point.
+ * The trainer scores a point by its reconstruction error, its energy: D
+ * learns to reconstruct the data well and generated points badly (EBGAN's
+ * margin and BEGAN's k_t push up the energy of generated points).
+ * The code, half as wide as the hidden layers, is the bottleneck. On 8
+ * Gaussians a one-number code trained worse than this wider one: every
+ * point of the curve it reconstructs has low energy, data or not.
+ */
+function buildAutoencoder(ctx: ModelContext): Module {
+  const codeDim = Math.max(1, Math.floor(ctx.hidden / 2));
+  const encoder = mlp(ctx, ctx.dataDim, codeDim, 'D/encoder', relu);
+  const decoder = mlp(ctx, codeDim, ctx.dataDim, 'D/decoder', relu);
+  return {
+    variables: [...encoder.variables, ...decoder.variables],
+    apply: (x: tf.Tensor2D) => decoder.apply(encoder.apply(x)),
+    // The code of x: EBGAN's pull-away term (options.pullAwayWeight > 0) spreads out the codes of generated points.
+    encode: (x: tf.Tensor2D) => encoder.apply(x),
+    afterUpdate: () => {
+      encoder.afterUpdate?.();
+      decoder.afterUpdate?.();
+    },
+    stateVariables: [...(encoder.stateVariables ?? []), ...(decoder.stateVariables ?? [])],
   };
 }

@@ -78,7 +78,8 @@ test('scaffold files: config validates with the chosen fields; model mentions th
     assert.equal(cfg.data.name, '25gaussians');
     assert.equal(cfg.training.steps, 123);
     assert.ok(byName['model.ts'].includes(v.title));
-    assert.ok(byName['model.ts'].includes(v.output === 'logit' ? 'it is a logit' : 'it is an unbounded critic score'));
+    const kind = { logit: 'it is a logit', critic: 'it is an unbounded critic score', autoencoder: 'it is an auto-encoder' }[v.output];
+    assert.ok(byName['model.ts'].includes(kind), `${v.id}: ${kind}`);
     for (const f of files) assert.doesNotMatch(f.content, /\{\{\w+\}\}/, f.name);
   }
   const dflt = scaffoldFiles({ variant: 'gan-ns', dataset: 'swissroll', name: 'd' }, paths);

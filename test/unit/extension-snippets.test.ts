@@ -61,6 +61,8 @@ test('every snippet is well-formed: unique prefixes, a description, tab stops on
       'Sliced Wasserstein loss',
       'Spectral normalization',
       'Unrolled GAN generator loss',
+      'EBGAN margin loss and pull-away term',
+      'BEGAN k_t update',
       'WGAN loss pair',
       'WGAN weight clipping',
       'WGAN-GP gradient penalty',
@@ -236,4 +238,28 @@ test('unrolled generator loss: K = 0 is the minimax value; one SGD step by hand;
   close(g, fd, 1e-3);
   const g0 = tf.grad((f: TF.Tensor) => fns.unrolledGeneratorLoss(critic, w, real, f as TF.Tensor2D, 0, 0.1) as TF.Scalar)(tf.tensor2d([[-1]])).dataSync()[0];
   assert.ok(Math.abs(g - g0) > 1e-3, `K = 1 gradient ${g} vs K = 0 ${g0}`);
+});
+
+test('EBGAN: MSE energy, margin loss, G loss and pull-away term by hand', () => {
+  // x − r = (1, −1) and (0, 2): per-sample mean squares (1 + 1)/2 = 1 and (0 + 4)/2 = 2.
+  const e = fns.reconstructionEnergy(tf.tensor2d([[1, 0], [0, 0]]), tf.tensor2d([[0, 1], [0, -2]]));
+  assert.deepEqual(Array.from(e.dataSync()), [1, 2]);
+  // real (1, 2) → mean 1.5; fake (0.5, 3) with m = 1 → relu(0.5, −2) = (0.5, 0), mean 0.25.
+  close(value(fns.ebganDiscriminatorLoss(tf.tensor1d([1, 2]), tf.tensor1d([0.5, 3]))), 1.75);
+  close(value(fns.ebganDiscriminatorLoss(tf.tensor1d([1, 2]), tf.tensor1d([0.5, 3]), 4)), 1.5 + (3.5 + 1) / 2);
+  close(value(fns.ebganGeneratorLoss(tf.tensor1d([0.5, 3]))), 1.75);
+  // Codes (1, 0), (0, 2), (1, 1): cos² of the pairs 0, 1/2, 1/2 → 2·(0 + ½ + ½)/(3·2) = 1/3.
+  close(value(fns.pullAwayTerm(tf.tensor2d([[1, 0], [0, 2], [1, 1]]))), 1 / 3);
+  // Identical directions: every pair has cos² = 1.
+  close(value(fns.pullAwayTerm(tf.tensor2d([[1, 1], [2, 2], [3, 3]]))), 1);
+});
+
+test('BEGAN: D loss L(x) − k·L(G(z)), the k_t update clipped to [0, 1], and M_global', () => {
+  close(value(fns.beganDiscriminatorLoss(tf.scalar(0.8), tf.scalar(0.3), 0.5)), 0.8 - 0.15);
+  // k + λ(γL(x) − L(G(z))) = 0.2 + 0.001·(0.5·0.8 − 0.3) = 0.2001
+  close(fns.beganUpdateK(0.2, 0.8, 0.3), 0.2001, 1e-9);
+  assert.equal(fns.beganUpdateK(0, 0.1, 0.9), 0); // would go below 0
+  assert.equal(fns.beganUpdateK(0.99, 1, 0, 0.5, 0.1), 1); // would go above 1
+  // 0.8 + |0.4 − 0.3| = 0.9
+  close(fns.beganConvergence(0.8, 0.3), 0.9, 1e-12);
 });

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigSchema, TOY_DATASETS, type ToyDataset } from '../../protocol/config';
-import { VARIANTS, VARIANT_IDS, variantInfo, type VariantId } from '../../protocol/variants';
+import { VARIANTS, VARIANT_IDS, variantInfo, type DiscriminatorOutput, type VariantId } from '../../protocol/variants';
 
 export const DEFAULT_STEPS = 2000;
 
@@ -87,6 +87,13 @@ export interface ScaffoldFile {
   content: string;
 }
 
+/** How model.ts describes what D returns, per VariantInfo.output. */
+const OUTPUT_KIND: Record<DiscriminatorOutput, string> = {
+  logit: 'a logit',
+  critic: 'an unbounded critic score',
+  autoencoder: 'an auto-encoder, scored by its reconstruction error (its energy)',
+};
+
 export function templateValues(req: ScaffoldRequest): Record<string, string> {
   const info = variantInfo(req.variant);
   return {
@@ -95,7 +102,7 @@ export function templateValues(req: ScaffoldRequest): Record<string, string> {
     dataset: req.dataset,
     steps: String(req.steps ?? DEFAULT_STEPS),
     variantTitle: info.title,
-    outputKind: info.output === 'logit' ? 'a logit' : 'an unbounded critic score',
+    outputKind: OUTPUT_KIND[info.output],
   };
 }
 

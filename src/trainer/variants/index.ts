@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedConfig } from '../../protocol/config';
 import type { FDivergence, PenaltyTarget, VariantId } from '../../protocol/variants';
+import * as E from '../energy';
 import { fDivergenceEstimate, fganGeneratorLoss } from '../fdivergence';
 import type { VariantStateHook } from '../checkpoint';
 import * as L from '../losses';
@@ -18,6 +19,7 @@ export interface DStepInputs {
   D: Module;
   real: tf.Tensor2D;
   fake: tf.Tensor2D;
+  /** D's outputs, [n, 1]: logits, critic scores or, for 'autoencoder' variants, the energies (VariantImpl.energy). */
   dReal: tf.Tensor;
   dFake: tf.Tensor;
   options: ResolvedConfig['options'];
@@ -57,6 +59,14 @@ export interface GLoss {
  * VariantStateHook: checkpoints save those numbers and a resume puts them back.
  */
 interface VariantCommon extends VariantStateHook {
+  /**
+   * 'autoencoder' variants: the per-sample energy ([n, 1]) of x given D's
+   * reconstruction of it. The trainer applies it wherever D is evaluated, so
+   * the losses, the reported D(x)/D(G(z)) and the heatmap see energies.
+   */
+  energy?(x: tf.Tensor2D, reconstruction: tf.Tensor2D, options: ResolvedConfig['options']): tf.Tensor2D;
+  /** Called once with the built D: throws, naming the option and the fix, when D lacks what the options need. */
+  checkDiscriminator?(D: Module, options: ResolvedConfig['options']): void;
   dLoss(i: DStepInputs): DLoss;
   /**
    * Called inside a tidy right after every discriminator update (e.g. weight
@@ -65,11 +75,25 @@ interface VariantCommon extends VariantStateHook {
   afterDiscriminatorUpdate?(D: Module, options: ResolvedConfig['options']): Record<string, tf.Scalar>;
   /** What the variant needs of the user's D beyond apply (checked when training starts, see requirements.ts). */
   needs?(options: ResolvedConfig['options']): DiscriminatorNeed[];
+  /**
+   * Called after every applied discriminator update with that step's batch
+   * means of D's outputs (before the update: BEGAN's L(x) and L(G(z))); the
+   * numbers it returns are reported as metrics. Not called when the update
+   * was refused as diverged, so state it keeps never sees a non-finite value.
+   */
+  afterDiscriminatorStep?(means: { dReal: number; dFake: number }, options: ResolvedConfig['options']): Record<string, number>;
+  /**
+   * A variant with state between steps (BEGAN's k_t) returns a new instance
+   * with fresh state here; each trainer takes its own, so two trainers in
+   * one process (a run and its restored copy) never share state.
+   */
+  newInstance?(): VariantImpl;
 }
 
 /** Most variants: G's loss is a function of D's output on G(z). */
 interface OutputGeneratorLoss {
-  gLoss(dFake: tf.Tensor, options: ResolvedConfig['options']): tf.Scalar;
+  /** `g` is always given by the trainer; only a variant that needs it reads it (EBGAN's pull-away term encodes G(z)). */
+  gLoss(dFake: tf.Tensor, options: ResolvedConfig['options'], g?: Pick<GStepInputs, 'D' | 'fake'>): tf.Scalar;
   generatorLoss?: never;
 }
 
@@ -80,6 +104,59 @@ interface BatchGeneratorLoss {
 }
 
 export type VariantImpl = VariantCommon & (OutputGeneratorLoss | BatchGeneratorLoss);
+
+/** The implementation one trainer uses: its own instance where the variant keeps state. */
+export function variantImplFor(id: VariantId): VariantImpl {
+  const impl: VariantImpl = VARIANT_IMPLS[id];
+  return impl.newInstance ? impl.newInstance() : impl;
+}
+
+/** EBGAN: MSE energy, margin loss for D, mean energy (+ λ_PT·pull-away on D's codes) for G. */
+const ebgan: VariantImpl = {
+  energy: (x, r) => E.reconstructionEnergy(x, r, 2),
+  checkDiscriminator: (D, options) => {
+    if (Number(options.pullAwayWeight) > 0 && typeof D.encode !== 'function') {
+      throw new Error(
+        `options.pullAwayWeight is ${options.pullAwayWeight} but buildDiscriminator returned no encode(x): ` +
+          'return the encoder as encode (as the template model.ts does) or set options.pullAwayWeight to 0',
+      );
+    }
+  },
+  dLoss: ({ dReal, dFake, options }) => ({ loss: E.ebganDiscriminatorLoss(dReal, dFake, Number(options.ebganMargin)), terms: {} }),
+  gLoss: (dFake, options, g) => {
+    const w = Number(options.pullAwayWeight);
+    const loss = E.energyGeneratorLoss(dFake);
+    if (!(w > 0)) return loss;
+    if (!g?.D.encode) throw new Error('EBGAN pull-away term: the generator loss needs D with encode(x) and the generated batch');
+    return tf.add(loss, tf.mul(w, E.pullAwayTerm(g.D.encode(g.fake))));
+  },
+};
+
+/**
+ * BEGAN with its equilibrium variable k_t (k_0 = 0), updated after every D
+ * step from that step's L(x) and L(G(z)) (the paper's simultaneous update),
+ * saved in checkpoints through state()/restore().
+ */
+function began(): VariantImpl {
+  let k = 0;
+  return {
+    energy: (x, r, options) => E.reconstructionEnergy(x, r, Number(options.beganEta) === 2 ? 2 : 1),
+    dLoss: ({ dReal, dFake }) => ({ loss: E.beganDiscriminatorLoss(dReal, dFake, k), terms: {} }),
+    gLoss: E.energyGeneratorLoss,
+    afterDiscriminatorStep: ({ dReal, dFake }, options) => {
+      const gamma = Number(options.beganGamma);
+      k = E.beganNextK(k, Number(options.beganLambdaK), gamma, dReal, dFake);
+      return { kT: k, mGlobal: E.beganConvergence(gamma, dReal, dFake) };
+    },
+    state: () => ({ kT: k }),
+    restore: (s) => {
+      const v = s.kT;
+      if (!(typeof v === 'number' && v >= 0 && v <= 1)) throw new Error(`checkpoint: BEGAN's kT must be a number in [0, 1], found ${JSON.stringify(v)}`);
+      k = v;
+    },
+    newInstance: began,
+  };
+}
 
 export const VARIANT_IMPLS = {
   'gan-ns': {
@@ -163,4 +240,6 @@ export const VARIANT_IMPLS = {
     },
     needs: (options) => (options.swProjections === 'learned' ? ['features'] : []),
   },
+  ebgan,
+  began: began(),
 } satisfies Record<VariantId, VariantImpl>;
