@@ -8,10 +8,12 @@ import * as path from 'node:path';
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  writeSynced(tmp, data);
   try {
+    writeSynced(tmp, data);
     fs.renameSync(tmp, file);
   } catch (e) {
+    // A failed write (disk full) must not leave the temporary behind: it
+    // would hold the space that the next attempt needs.
     fs.rmSync(tmp, { force: true });
     throw e;
   }
