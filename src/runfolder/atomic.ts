@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pidAlive } from './lock';
 
 /**
  * Replace `file` with `data` so that a kill at any instant leaves either the
@@ -18,6 +19,29 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     throw e;
   }
   fsyncPath(path.dirname(file));
+}
+
+/** `.name.<pid>.<ms>.tmp`: the temporary of writeFileAtomic, named by its writer. */
+const TEMPORARY = /^\..+\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Remove the temporaries that killed writers left in `dir` (a kill between
+ * write and rename leaves one; it is never renamed into place). Those of
+ * live processes stay: their rename is still to come. Returns the names removed.
+ */
+export function removeStaleTemporaries(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed = names.filter((n) => {
+    const m = TEMPORARY.exec(n);
+    return m !== null && !pidAlive(Number(m[1]));
+  });
+  for (const n of removed) fs.rmSync(path.join(dir, n), { force: true });
+  return removed;
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

@@ -10,7 +10,7 @@ import type { ControlMessage, TrainerMessage } from '../protocol/messages';
 import type { MetricRecord, Snapshot } from '../protocol/metrics';
 import { PROTOCOL_VERSION } from '../protocol/messages';
 import { RUN_FILES, snapshotFileName, type BackendInfo, type RunState, type RunStatus } from '../protocol/run';
-import { writeFileAtomic, writeJsonAtomic } from '../runfolder/atomic';
+import { removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '../runfolder/atomic';
 import { latestGoodCheckpoint, pruneCheckpoints, removeCheckpointsAfter, writeCheckpoint, type Checkpoint } from '../runfolder/checkpoints';
 import { acquireLock, releaseLock } from '../runfolder/lock';
 import { MetricsWriter, repairTornTail, truncateMetricsAfter } from '../runfolder/metricsLog';
@@ -188,6 +188,7 @@ export class Run {
     }
     const socket = socketPathFor(this.o.runDir);
     acquireLock(this.o.runDir, { pid: process.pid, socket, startedAt: this.status.startedAt });
+    this.removeLeftovers();
     fs.mkdirSync(this.file(RUN_FILES.samples), { recursive: true });
     // config.json makes the folder a run (resume looks for it), so it comes
     // last and both go in atomically: a run folder always holds the whole
@@ -200,6 +201,12 @@ export class Run {
     this.backend = await pickBackend(this.cfg.backend);
     this.server = new ControlServer(socket, (m) => this.control(m), () => this.greeting(), (w) => process.stderr.write(w + '\n'));
     await this.server.listen();
+  }
+
+  /** Temporaries of atomic writes that a killed trainer left (we hold the lock: no other trainer writes here). */
+  private removeLeftovers(): void {
+    removeStaleTemporaries(this.o.runDir);
+    removeStaleTemporaries(this.file(RUN_FILES.samples));
   }
 
   private warn(message: string): void {
@@ -221,6 +228,7 @@ export class Run {
     if (!fs.existsSync(this.file(RUN_FILES.config))) throw new Error(`${dir} is not a run folder (config.json is missing); nothing to resume`);
     const socket = socketPathFor(dir);
     acquireLock(dir, { pid: process.pid, socket, startedAt: new Date().toISOString() });
+    this.removeLeftovers();
     const warnings: string[] = [];
     this.from = latestGoodCheckpoint(dir, (w) => warnings.push(w));
     const step = this.from?.manifest.step ?? 0;

@@ -1,10 +1,14 @@
 /**
- * Run-folder writes when the disk refuses them. A child process runs under
+ * Run-folder writes under faults (found by bench/faults.ts).
+ *
+ * When the disk refuses them: a child process runs under
  * `ulimit -f` (RLIMIT_FSIZE): a write that would make a file larger than the
  * limit first comes back short (part of the data, no error), then fails with
  * EFBIG — as a full disk does with ENOSPC. Node ignores SIGXFSZ, so the
  * process lives on and the writers must leave whole data behind.
- * (bench/faults.ts found both problems tested here.)
+ *
+ * When the writer is killed between write and rename: its temporary stays,
+ * and the next trainer on the folder removes it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { removeStaleTemporaries } from '../../src/runfolder/atomic';
 import { readMetrics } from '../../src/runfolder/metricsLog';
 
 const skip = process.platform === 'win32' ? 'needs bash and ulimit' : false;
@@ -66,4 +71,19 @@ test('atomic write: a write that fails leaves the old content and no temporary f
   assert.equal(out, 'EFBIG');
   assert.equal(fs.readFileSync(file, 'utf8'), '{"old":true}\n');
   assert.deepEqual(fs.readdirSync(dir), ['status.json'], 'no temporary file left behind');
+});
+
+test('atomic write: temporaries of dead writers are removed, those of live ones and other files stay', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-test-'));
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited and reaped
+  const names = {
+    dead: `.status.json.${dead}.1795618605914.tmp`,
+    live: `.status.json.${process.pid}.1795618605914.tmp`,
+    other: '.hidden.tmp',
+    file: 'status.json',
+  };
+  for (const n of Object.values(names)) fs.writeFileSync(path.join(dir, n), '{');
+  assert.deepEqual(removeStaleTemporaries(dir), [names.dead]);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [names.live, names.other, names.file].sort());
+  assert.deepEqual(removeStaleTemporaries(path.join(dir, 'absent')), []);
 });
