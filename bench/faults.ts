@@ -64,20 +64,20 @@ function judge(fault: string, seed: number, trial: Trial, reference: string[], r
   if (final.locked) problems.push('lock.json left behind after the final run');
   const last = final.checkpoints.at(-1);
   if (referenceFinalSha && last?.sha256 !== referenceFinalSha) problems.push(`final checkpoint (step ${last?.step}) weights differ from the uninterrupted run's`);
-  const recovered = trial.recovered && final.state === 'completed' && m.lost === 0 && m.duplicates === 0 && c.count === 0 && final.warnings.length === 0;
+  const recovered = trial.recovered && final.state === 'completed' && !final.locked && m.lost === 0 && m.duplicates === 0 && c.count === 0 && final.warnings.length === 0;
   return { fault, seed, trial, lost: m.lost, duplicates: m.duplicates, differs: m.differs, corrupted: c.count, recovered, problems };
 }
 
 function table(rows: Row[]): string[] {
   const out = [
-    '| fault | trials | faults injected | runs recovered | metric lines lost | duplicate lines | checkpoints corrupted | lines differing from the uninterrupted run |',
-    '|---|---|---|---|---|---|---|---|',
+    '| fault | trials | faults injected | runs recovered | metric lines lost | duplicate lines | checkpoints corrupted | lines differing from the uninterrupted run | trials with other findings |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   const sum = (rs: Row[], f: (r: Row) => number) => rs.reduce((a, r) => a + f(r), 0);
   const groups = [...FAULTS.filter((f) => rows.some((r) => r.fault === f.id)).map((f) => [f.title, rows.filter((r) => r.fault === f.id)] as const), ['**all**', rows] as const];
   for (const [title, rs] of groups) {
     const inj = rs.filter((r) => r.trial.injected);
-    out.push(`| ${title} | ${rs.length} | ${inj.length} | ${sum(inj, (r) => (r.recovered ? 1 : 0))} / ${inj.length} | ${sum(rs, (r) => r.lost)} | ${sum(rs, (r) => r.duplicates)} | ${sum(rs, (r) => r.corrupted)} | ${sum(rs, (r) => r.differs)} |`);
+    out.push(`| ${title} | ${rs.length} | ${inj.length} | ${sum(inj, (r) => (r.recovered ? 1 : 0))} / ${inj.length} | ${sum(rs, (r) => r.lost)} | ${sum(rs, (r) => r.duplicates)} | ${sum(rs, (r) => r.corrupted)} | ${sum(rs, (r) => r.differs)} | ${rs.filter((r) => r.problems.length).length} |`);
   }
   return out;
 }
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const ref = await referenceRun(work, quick);
   const refLines = ref.final.lines;
   const refSha = ref.final.checkpoints.at(-1)?.sha256;
-  process.stdout.write(`reference: ${refLines.length} metrics lines, ${(ref.wallMs / 1000).toFixed(1)} s wall, ${ref.usageKiB} KiB on disk\n`);
+  process.stdout.write(`reference: ${refLines.length} metrics lines, ${(ref.wallMs / 1000).toFixed(1)} s wall (${(ref.startMs / 1000).toFixed(1)} s to the first line), ${ref.usageKiB} KiB on disk\n`);
   const mount = probeMount(work);
   const rows: Row[] = [];
   for (const f of FAULTS) {
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       // One stream per (fault, seed): adding a fault or a seed leaves the others' draws as they were.
       const rng = new Rng(Math.imul(seed, 0x9e3779b1) ^ (FAULTS.indexOf(f) + 1) * 0x85ebca6b);
       const dir = fs.mkdtempSync(path.join(work, `${f.id}-${seed}-`));
-      const ctx: TrialContext = { dir, rng, ref, mount: mount.ok };
+      const ctx: TrialContext = { dir, seed, rng, ref, mount: mount.ok };
       let trial: Trial;
       try {
         trial = await f.run(ctx);
@@ -146,6 +146,7 @@ async function main(): Promise<void> {
     '- *metric lines lost*: a complete line (ending in a newline) on disk before a recovery is lost when the final log does not hold it byte for byte (lines up to the checkpoint the resume continues from), or does not hold a line of the same step with the same values (later lines, which a resume supersedes, docs/run-folder.md); a step of the uninterrupted run missing from the final log is lost too. A torn last line was never a complete line and is not counted.',
     '- *checkpoints corrupted*: a directory the folder lists as a checkpoint (before or after recovery) that does not load and verify with `readCheckpoint` (manifest schema, size, SHA-256). The final checkpoint is also compared with the uninterrupted run\'s: same weights, bit for bit.',
     '- *lines differing*: final lines whose values (all but `time`, `stepsPerSec`) differ from the uninterrupted run\'s; on one backend a resumed run repeats its steps exactly.',
+    '- *other findings*: trials where any other check failed (temporary files left behind, a log that reads with warnings, a wrong exit code or end state, a controller that missed the greeting or a record); each is listed under Trials.',
     '',
     '## Trials',
     '',
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
   process.stdout.write(`written to ${values.out}\n`);
   if (!values.keep) fs.rmSync(work, { recursive: true, force: true });
   else process.stdout.write(`kept ${work}\n`);
-  const bad = rows.filter((r) => r.lost || r.corrupted || r.duplicates || (r.trial.injected && !r.recovered));
+  const bad = rows.filter((r) => r.lost || r.corrupted || r.duplicates || r.differs || r.problems.length || (r.trial.injected && !r.recovered));
   process.exitCode = bad.length ? 1 : 0;
 }
 

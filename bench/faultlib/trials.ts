@@ -40,8 +40,8 @@ export interface Reference {
   cfg: ReturnType<typeof benchConfig>;
   /** Wall time of the whole trainer process (start-up included). */
   wallMs: number;
-  /** Training time, from the run's own last `time`. */
-  trainMs: number;
+  /** From the spawn to the first metrics line: start-up (module load, compile, backend, folder). */
+  startMs: number;
   /** Space the finished folder takes, in 4 KiB blocks as a tmpfs counts it. */
   usageKiB: number;
   final: FolderState;
@@ -49,6 +49,7 @@ export interface Reference {
 
 export interface TrialContext {
   dir: string;
+  seed: number;
   rng: Rng;
   ref: Reference;
   /** A tmpfs can be mounted (root on Linux). */
@@ -117,15 +118,18 @@ function sizeKiB(dir: string): number {
 }
 
 export async function referenceRun(work: string, quick: boolean): Promise<Reference> {
-  const steps = quick ? 80 : 160;
+  const steps = quick ? 60 : 100;
   const dir = path.join(work, 'reference');
   fs.mkdirSync(dir);
   const e = experiment(dir, steps);
-  const x = await freshStart(e).exit;
+  const p = freshStart(e);
+  const t0 = performance.now();
+  await reachStep(p, e, 1);
+  const startMs = performance.now() - t0;
+  const x = await p.exit;
   if (x.code !== 0) throw new Error(`the uninterrupted reference run failed (exit ${x.code}): ${tail(x.stderr)}`);
   const final = capture(e.runDir);
-  const last = JSON.parse(final.lines.at(-1)!) as { time: number };
-  return { steps, cfg: benchConfig(steps), wallMs: x.ms, trainMs: 1000 * last.time, usageKiB: sizeKiB(e.runDir), final };
+  return { steps, cfg: benchConfig(steps), wallMs: x.ms, startMs, usageKiB: sizeKiB(e.runDir), final };
 }
 
 /** Can this process mount a tmpfs (root on Linux, a container that allows it)? */
@@ -168,10 +172,37 @@ function newTrial(drawn: string): Trial {
   return { injected: false, drawn, landed: '', recovery: '', recovered: false, before: [], extraStates: [], final: undefined as unknown as FolderState, problems: [], stderr: '' };
 }
 
-/** Wait until the trainer has logged its first metrics line (the run is training). */
-async function firstLine(t: Trainer, e: Experiment): Promise<boolean> {
-  const file = path.join(e.runDir, RUN_FILES.metrics);
-  return waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 0, 120_000, t.alive);
+/** The step of the last complete metrics line on disk (0: none yet). */
+function loggedStep(runDir: string): number {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(runDir, RUN_FILES.metrics), 'utf8');
+  } catch {
+    return 0;
+  }
+  const end = text.lastIndexOf('\n');
+  if (end < 0) return 0;
+  return (JSON.parse(text.slice(text.lastIndexOf('\n', end - 1) + 1, end)) as { step: number }).step;
+}
+
+/** Wait until the trainer has logged step `step` or later; false when it ended first. */
+async function reachStep(t: Trainer, e: Experiment, step: number): Promise<boolean> {
+  return waitFor(() => loggedStep(e.runDir) >= step, 300_000, t.alive);
+}
+
+/**
+ * A moment in training, drawn as a step (load on the machine changes how
+ * long steps take, not which step a fault hits) plus up to 40 ms, so that
+ * faults also land between metrics lines (inside a step, a snapshot or a
+ * checkpoint write).
+ */
+function drawStep(ctx: TrialContext): { step: number; extraMs: number } {
+  return { step: 1 + ctx.rng.int(ctx.ref.steps - 1), extraMs: ctx.rng.int(40) };
+}
+
+async function atStep(t: Trainer, e: Experiment, at: { step: number; extraMs: number }): Promise<void> {
+  if (!(await reachStep(t, e, at.step))) return;
+  await sleep(at.extraMs);
 }
 
 /** The pid of a process that has exited and been reaped. */
@@ -181,11 +212,15 @@ function deadPid(): number {
 }
 
 async function signalTrial(ctx: TrialContext, sig: 'SIGKILL' | 'SIGTERM'): Promise<Trial> {
-  const delay = Math.round(ctx.rng.next() * ctx.ref.wallMs);
-  const t = newTrial(`${sig} after ${delay} ms`);
+  // Seeds 1, 4, 7, … hit start-up (a drawn share of the reference's time to its first line); the others a drawn step.
+  const startUp = (ctx.seed - 1) % 3 === 0;
+  const delay = Math.round(ctx.rng.next() * ctx.ref.startMs);
+  const at = drawStep(ctx);
+  const t = newTrial(startUp ? `${sig} ${delay} ms after spawn` : `${sig} at step ${at.step} + ${at.extraMs} ms`);
   const e = experiment(ctx.dir, ctx.ref.steps);
   const p = freshStart(e);
-  await sleep(delay);
+  if (startUp) await sleep(delay);
+  else await atStep(p, e, at);
   if (p.alive()) p.child.kill(sig);
   const x = await p.exit;
   const st = capture(e.runDir);
@@ -193,9 +228,12 @@ async function signalTrial(ctx: TrialContext, sig: 'SIGKILL' | 'SIGTERM'): Promi
     t.injected = x.signal === 'SIGKILL';
     t.landed = t.injected ? landedAt(st) : `the run ended first (exit ${x.code})`;
   } else if (x.signal === 'SIGTERM') {
-    // Before the trainer installs its handler (start-up), SIGTERM ends it like a kill.
+    // Before the trainer's code has loaded and installed its handler, SIGTERM ends it like a kill.
     t.injected = true;
     t.landed = `${landedAt(st)} (before the handler: ended by the signal)`;
+  } else if (x.code === 0 && !st.isRun) {
+    t.injected = true;
+    t.landed = 'start-up: stopped before the run folder was created';
   } else {
     t.injected = st.state === 'stopped';
     t.landed = t.injected ? `${landedAt(st)}, stopped cleanly` : `the run ended first (${st.state})`;
@@ -211,14 +249,14 @@ async function signalTrial(ctx: TrialContext, sig: 'SIGKILL' | 'SIGTERM'): Promi
 const killFault: Fault = {
   id: 'kill',
   title: 'SIGKILL',
-  describe: '`kill -9` at a moment drawn uniformly over the trainer process\'s lifetime (start-up included); recovered with `train --resume`.',
+  describe: '`kill -9` at a drawn moment: for seeds 1, 4, 7, … in start-up (a drawn share of the time the uninterrupted run took to log its first line), for the others at a drawn step plus up to 40 ms; recovered with `train --resume`, or the same start again when it came before the run folder existed.',
   run: (ctx) => signalTrial(ctx, 'SIGKILL'),
 };
 
 const termFault: Fault = {
   id: 'term',
   title: 'SIGTERM',
-  describe: 'SIGTERM at a moment drawn over the process\'s lifetime: a clean stop (state `stopped`, a checkpoint at the step where it stopped), then `train --resume`.',
+  describe: 'SIGTERM at a moment drawn as for SIGKILL: a clean stop (state `stopped`, exit 0, a checkpoint at the step where it stopped; before the run folder is touched, nothing starts), then `train --resume`.',
   run: (ctx) => signalTrial(ctx, 'SIGTERM'),
 };
 
@@ -327,15 +365,14 @@ const fsizeFault: Fault = {
 const tornFault: Fault = {
   id: 'torn',
   title: 'torn metrics line',
-  describe: 'SIGKILL at a drawn moment of training, then a drawn prefix of a real next line (no newline) appended to metrics.jsonl, as a write cut by power loss would leave it. The reader must skip it with one warning and read every earlier line; `train --resume` must cut it and complete the run.',
+  describe: 'SIGKILL at a drawn step (plus up to 40 ms), then a drawn prefix of a real next line (no newline) appended to metrics.jsonl, as a write cut by power loss would leave it. The reader must skip it with one warning and read every earlier line; `train --resume` must cut it and complete the run.',
   async run(ctx) {
-    const delay = Math.round(ctx.rng.next() * ctx.ref.trainMs);
+    const at = drawStep(ctx);
     const frac = ctx.rng.next();
-    const t = newTrial(`SIGKILL ${delay} ms into training, then ${(100 * frac).toFixed(0)} % of a line`);
+    const t = newTrial(`SIGKILL at step ${at.step} + ${at.extraMs} ms, then ${(100 * frac).toFixed(0)} % of a line`);
     const e = experiment(ctx.dir, ctx.ref.steps);
     const p = freshStart(e);
-    if (!(await firstLine(p, e))) throw new Error(`the trainer never logged a line: ${tail((await p.exit).stderr)}`);
-    await sleep(delay);
+    await atStep(p, e, at);
     if (p.alive()) p.child.kill('SIGKILL');
     await p.exit;
     const st = capture(e.runDir);
@@ -395,15 +432,14 @@ const STALE_KINDS = ['dead pid', 'torn JSON', 'empty file'] as const;
 const staleFault: Fault = {
   id: 'stale',
   title: 'stale lock',
-  describe: 'SIGKILL at a drawn moment of training, then lock.json replaced by a drawn stale kind: the pid of a process that has exited, a torn JSON, or an empty file. Readers must see the run as not live; `train --resume` must clear the lock and complete. While that resume holds the lock (paused through its control socket), a second `train --resume` must be refused with exit 5.',
+  describe: 'SIGKILL at a drawn step (plus up to 40 ms), then lock.json replaced by a drawn stale kind: the pid of a process that has exited, a torn JSON, or an empty file. Readers must see the run as not live; `train --resume` must clear the lock and complete. While that resume holds the lock (paused through its control socket), a second `train --resume` must be refused with exit 5.',
   async run(ctx) {
-    const delay = Math.round(ctx.rng.next() * ctx.ref.trainMs);
+    const at = drawStep(ctx);
     const kind = STALE_KINDS[ctx.rng.int(STALE_KINDS.length)];
-    const t = newTrial(`SIGKILL ${delay} ms into training, lock: ${kind}`);
+    const t = newTrial(`SIGKILL at step ${at.step} + ${at.extraMs} ms, lock: ${kind}`);
     const e = experiment(ctx.dir, ctx.ref.steps);
     const p = freshStart(e);
-    if (!(await firstLine(p, e))) throw new Error(`the trainer never logged a line: ${tail((await p.exit).stderr)}`);
-    await sleep(delay);
+    await atStep(p, e, at);
     if (p.alive()) p.child.kill('SIGKILL');
     await p.exit;
     const lockFile = path.join(e.runDir, RUN_FILES.lock);
@@ -452,11 +488,11 @@ function controller(runDir: string, seen: Seen[], gone: () => void): TrainerClie
 const reloadFault: Fault = {
   id: 'reload',
   title: 'window reload',
-  describe: 'a controller (the extension\'s own TrainerClient) attached to a training disconnects at a drawn moment and a new one connects after a drawn gap, as a window reload does. The run must go on; the new controller must get `hello` and the current status first, then every record from there on, each equal to the folder\'s line, and the end; the folder must hold every step.',
+  describe: 'a controller (the extension\'s own TrainerClient) attached to a training disconnects at a drawn step (plus up to 40 ms) and a new one connects after a drawn gap, as a window reload does. The run must go on; the new controller must get `hello` and the current status first, then every record from there on, each equal to the folder\'s line, and the end; the folder must hold every step.',
   async run(ctx) {
-    const delay = Math.round(ctx.rng.next() * ctx.ref.trainMs);
+    const at = drawStep(ctx);
     const gap = Math.round(ctx.rng.next() * 500);
-    const t = newTrial(`disconnect ${delay} ms into training, reconnect ${gap} ms later`);
+    const t = newTrial(`disconnect at step ${at.step} + ${at.extraMs} ms, reconnect ${gap} ms later`);
     const e = experiment(ctx.dir, ctx.ref.steps);
     const p = freshStart(e);
     const ready = () => {
@@ -467,8 +503,7 @@ const reloadFault: Fault = {
     const a: Seen[] = [];
     const ca = controller(e.runDir, a, () => {});
     ca.start();
-    if (!(await firstLine(p, e))) throw new Error('the trainer never logged a line');
-    await sleep(delay);
+    await atStep(p, e, at);
     ca.dispose();
     const aLast = a.flatMap((m) => m.records ?? []).map((r) => (JSON.parse(r) as { step: number }).step).at(-1) ?? 0;
     await sleep(gap);
