@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pidAlive } from './lock';
 
 /**
  * Replace `file` with `data` so that a kill at any instant leaves either the
@@ -8,14 +9,39 @@ import * as path from 'node:path';
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  writeSynced(tmp, data);
   try {
+    writeSynced(tmp, data);
     fs.renameSync(tmp, file);
   } catch (e) {
+    // A failed write (disk full) must not leave the temporary behind: it
+    // would hold the space that the next attempt needs.
     fs.rmSync(tmp, { force: true });
     throw e;
   }
   fsyncPath(path.dirname(file));
+}
+
+/** `.name.<pid>.<ms>.tmp`: the temporary of writeFileAtomic, named by its writer. */
+const TEMPORARY = /^\..+\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Remove the temporaries that killed writers left in `dir` (a kill between
+ * write and rename leaves one; it is never renamed into place). Those of
+ * live processes stay: their rename is still to come. Returns the names removed.
+ */
+export function removeStaleTemporaries(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed = names.filter((n) => {
+    const m = TEMPORARY.exec(n);
+    return m !== null && !pidAlive(Number(m[1]));
+  });
+  for (const n of removed) fs.rmSync(path.join(dir, n), { force: true });
+  return removed;
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

@@ -9,16 +9,38 @@ export function metricLine(r: MetricRecord): string {
 
 /**
  * Append-only writer. Each append is one write() of whole lines, so a kill
- * tears at most the last line, and never an earlier one.
+ * tears at most the last line, and never an earlier one. A write that fails
+ * (disk full, file too large) is undone: the log keeps whole lines only.
  */
 export class MetricsWriter {
   private fd: number;
   constructor(readonly file: string) {
     this.fd = fs.openSync(file, 'a');
   }
+  /** Append the records, all or none; throws what the failing write threw. */
   append(records: readonly MetricRecord[]): void {
     if (records.length === 0) return;
-    fs.writeSync(this.fd, records.map(metricLine).join(''));
+    const buf = Buffer.from(records.map(metricLine).join(''));
+    const start = fs.fstatSync(this.fd).size;
+    try {
+      // A full disk or a file-size limit first gives a short write (part of
+      // a line, no error), then the error on the next write: write the rest,
+      // so that the error surfaces here rather than as a torn line.
+      for (let done = 0; done < buf.length; ) {
+        const n = fs.writeSync(this.fd, buf, done, buf.length - done);
+        if (n <= 0) throw new Error(`${this.file}: write made no progress`);
+        done += n;
+      }
+    } catch (e) {
+      // Cut what part of a line got in, so that the next append (after room
+      // is made) does not glue its line to a fragment.
+      try {
+        fs.ftruncateSync(this.fd, start);
+      } catch {
+        /* readers still skip a torn last line, and resume cuts it */
+      }
+      throw e;
+    }
   }
   /** Flush to disk (at checkpoints and on exit). */
   sync(): void {

@@ -10,7 +10,7 @@ import type { ControlMessage, TrainerMessage } from '../protocol/messages';
 import type { MetricRecord, Snapshot } from '../protocol/metrics';
 import { PROTOCOL_VERSION } from '../protocol/messages';
 import { RUN_FILES, snapshotFileName, type BackendInfo, type RunState, type RunStatus } from '../protocol/run';
-import { writeJsonAtomic } from '../runfolder/atomic';
+import { removeStaleTemporaries, writeFileAtomic, writeJsonAtomic } from '../runfolder/atomic';
 import { latestGoodCheckpoint, pruneCheckpoints, removeCheckpointsAfter, writeCheckpoint, type Checkpoint } from '../runfolder/checkpoints';
 import { acquireLock, releaseLock } from '../runfolder/lock';
 import { MetricsWriter, repairTornTail, truncateMetricsAfter } from '../runfolder/metricsLog';
@@ -166,24 +166,47 @@ export class Run {
     this.emit({ type: 'snapshot', snapshot: s });
   }
 
-  /** Take the folder and the socket, write the run's identity. */
+  /**
+   * Take the folder and the socket, write the run's identity. When that
+   * fails part way (a full disk), the lock and socket are given back: what
+   * was written stays a folder a retry can take.
+   */
   async open(): Promise<void> {
-    if (this.o.resume) return this.openResume();
+    try {
+      await (this.o.resume ? this.openResume() : this.openFresh());
+    } catch (e) {
+      await this.server?.close().catch(() => {});
+      releaseLock(this.o.runDir);
+      throw e;
+    }
+  }
+
+  private async openFresh(): Promise<void> {
     fs.mkdirSync(this.o.runDir, { recursive: true });
     if (fs.existsSync(this.file(RUN_FILES.config))) {
       throw new Error(`${this.o.runDir} already holds a run (config.json exists); choose a new --run-dir`);
     }
     const socket = socketPathFor(this.o.runDir);
     acquireLock(this.o.runDir, { pid: process.pid, socket, startedAt: this.status.startedAt });
+    this.removeLeftovers();
     fs.mkdirSync(this.file(RUN_FILES.samples), { recursive: true });
+    // config.json makes the folder a run (resume looks for it), so it comes
+    // last and both go in atomically: a run folder always holds the whole
+    // model a resume compiles, never a torn one.
+    writeFileAtomic(this.file(RUN_FILES.model), this.modelSource);
     writeJsonAtomic(this.file(RUN_FILES.config), this.cfg);
-    fs.writeFileSync(this.file(RUN_FILES.model), this.modelSource);
     this.metrics = new MetricsWriter(this.file(RUN_FILES.metrics));
     this.setStatus({}, true);
     // The backend is known before anyone can connect, so every controller's first message is `hello`.
     this.backend = await pickBackend(this.cfg.backend);
     this.server = new ControlServer(socket, (m) => this.control(m), () => this.greeting(), (w) => process.stderr.write(w + '\n'));
     await this.server.listen();
+  }
+
+  /** Temporaries of atomic writes that a killed trainer left (we hold the lock: no other trainer writes here). */
+  private removeLeftovers(): void {
+    removeStaleTemporaries(this.o.runDir);
+    removeStaleTemporaries(this.file(RUN_FILES.samples));
   }
 
   private warn(message: string): void {
@@ -205,6 +228,7 @@ export class Run {
     if (!fs.existsSync(this.file(RUN_FILES.config))) throw new Error(`${dir} is not a run folder (config.json is missing); nothing to resume`);
     const socket = socketPathFor(dir);
     acquireLock(dir, { pid: process.pid, socket, startedAt: new Date().toISOString() });
+    this.removeLeftovers();
     const warnings: string[] = [];
     this.from = latestGoodCheckpoint(dir, (w) => warnings.push(w));
     const step = this.from?.manifest.step ?? 0;
@@ -359,27 +383,40 @@ export class Run {
 
 /** Validate, compile, train. Returns the process exit code. */
 export async function train(o: TrainOptions): Promise<{ code: number; state?: RunState; message?: string }> {
-  if (o.resume) {
-    // The run folder's own copies: the config as resolved at the start, and the model source it trained.
-    o = { ...o, configPath: path.join(o.runDir, RUN_FILES.config) };
-    if (o.seed !== undefined) throw new Error('--seed cannot change on resume: the seed decides every random draw of the run');
-  }
-  const cfg = loadConfig(o.configPath, o);
-  const file = o.resume ? path.join(o.runDir, RUN_FILES.model) : modelPath(o.configPath, cfg);
-  const builders = await compileAndLoad(file);
-  const run = new Run(cfg, builders, fs.readFileSync(file, 'utf8'), o);
-  await run.open();
-  const onSignal = () => run.requestStop();
+  // SIGTERM/SIGINT are handled from the start, so that one arriving while
+  // the model compiles or the run folder opens is a clean stop too, not a
+  // kill that leaves a stale lock: before the folder is touched, nothing is
+  // started; once the run exists, it stops at its first step boundary with
+  // a checkpoint, like any stop.
+  let run: Run | undefined;
+  let stopAsked = false;
+  const onSignal = () => {
+    stopAsked = true;
+    run?.requestStop();
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const state = await run.train();
-    await run.close(state);
-    return { code: state === 'diverged' ? EXIT.diverged : EXIT.ok, state };
-  } catch (e) {
-    const message = (e as Error).stack ?? String(e);
-    await run.close('failed', (e as Error).message);
-    return { code: EXIT.crash, state: 'failed', message };
+    if (o.resume) {
+      // The run folder's own copies: the config as resolved at the start, and the model source it trained.
+      o = { ...o, configPath: path.join(o.runDir, RUN_FILES.config) };
+      if (o.seed !== undefined) throw new Error('--seed cannot change on resume: the seed decides every random draw of the run');
+    }
+    const cfg = loadConfig(o.configPath, o);
+    const file = o.resume ? path.join(o.runDir, RUN_FILES.model) : modelPath(o.configPath, cfg);
+    const builders = await compileAndLoad(file);
+    if (stopAsked) return { code: EXIT.ok, message: 'stopped before the run started; the run folder was not touched' };
+    run = new Run(cfg, builders, fs.readFileSync(file, 'utf8'), o);
+    await run.open();
+    try {
+      const state = await run.train();
+      await run.close(state);
+      return { code: state === 'diverged' ? EXIT.diverged : EXIT.ok, state };
+    } catch (e) {
+      const message = (e as Error).stack ?? String(e);
+      await run.close('failed', (e as Error).message);
+      return { code: EXIT.crash, state: 'failed', message };
+    }
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
