@@ -55,7 +55,7 @@ interface ToySettings {
  */
 const TOY_SETTINGS: Partial<Record<VariantId, ToySettings>> = {
   'gan-ns': { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.999 }, why: 'Adam 1e-3, β = (0.5, 0.999): 6–7 of 8 modes by step 1,400 (docs/measured.md)' },
-  'gan-minimax': { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.999 }, why: 'as non-saturating GAN' },
+  'gan-minimax': { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.999 }, why: 'as the non-saturating GAN (not tuned)' },
   'wgan-gp': {
     training: { nCritic: 5, lrD: 1e-4, lrG: 1e-4, beta1: 0.5, beta2: 0.9 },
     options: { gpWeight: 0.1 },
@@ -64,20 +64,20 @@ const TOY_SETTINGS: Partial<Record<VariantId, ToySettings>> = {
       'but 128 units, not 512: 512 runs at about 0.5 generator steps/s on the wasm backend (measured on the 2-core VM under load), ' +
       'and 128 covers all 8 modes by step 600 (docs/measured.md)',
   },
-  lsgan: { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.999 }, why: 'labels 0/1/1, Adam 1e-3, β = (0.5, 0.999)' },
+  lsgan: { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.999 }, why: 'labels 0/1/1, Adam 1e-3, β = (0.5, 0.999), as the non-saturating GAN (not tuned)' },
   'wgan-clip': {
     training: { nCritic: 5, optimizer: 'rmsprop', lrD: 5e-4, lrG: 5e-4 },
     options: { clipValue: 0.1 },
-    why: 'RMSProp 5e-4, c = 0.1, 5 critic steps (c = 0.01 with 5e-5 needs tens of thousands of steps on toy data)',
+    why: 'RMSProp 5e-4, c = 0.1, 5 critic steps: c = 0.01 with 5e-5 needs tens of thousands of steps on toy data (test/trainer/variants-train.test.ts); not tuned further',
   },
-  hinge: { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.999 }, why: 'Adam 1e-3, β = (0.5, 0.999)' },
-  dragan: { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.9 }, options: { gpWeight: 10 }, why: 'λ = 10 (paper), Adam 1e-3, β = (0.5, 0.9)' },
+  hinge: { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.999 }, why: 'Adam 1e-3, β = (0.5, 0.999), as the non-saturating GAN (not tuned)' },
+  dragan: { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.9 }, options: { gpWeight: 10 }, why: 'λ = 10 (paper), Adam 1e-3, β = (0.5, 0.9) (not tuned)' },
   r1: {
     training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.99 },
     options: { r1Gamma: 1, penaltyOn: 'real' },
-    why: 'γ = 1 on real data (γ = 10 flattens D across modes 0.05 apart), Adam 1e-3, β = (0.5, 0.99)',
+    why: 'γ = 1 on real data (the paper uses 10 on images; smaller here because the modes are narrow, σ ≈ 0.014–0.018: a guess, not tuned), Adam 1e-3, β = (0.5, 0.99)',
   },
-  'f-gan': { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.999 }, why: 'Adam 1e-3, β = (0.5, 0.999)' },
+  'f-gan': { training: { lrD: 1e-3, lrG: 1e-3, beta1: 0.5, beta2: 0.999 }, why: 'Adam 1e-3, β = (0.5, 0.999), as the non-saturating GAN (not tuned)' },
 };
 
 /** f-GAN rows run by default besides Jensen-Shannon: the mode-covering KL and the mode-seeking reverse KL. */
