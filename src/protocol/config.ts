@@ -40,13 +40,15 @@ export const ConfigSchema = z
         depth: int(1, 16).default(3).describe('Number of hidden layers in each network.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The networks: the model file and the sizes its builders receive (ctx.latentDim, ctx.hidden, ctx.depth).'),
     data: z
       .object({
         kind: z.literal('toy').default('toy').describe('Data source. Toy 2-D sets are sampled on the fly.'),
         name: z.enum(TOY_DATASETS).describe('8gaussians (ring), 25gaussians (grid) or swissroll, as in the WGAN-GP code.'),
       })
-      .strict(),
+      .strict()
+      .describe('The training data.'),
     training: z
       .object({
         steps: int(1, 10_000_000).default(2000).describe('Generator updates to run.'),
@@ -60,7 +62,8 @@ export const ConfigSchema = z
         beta2: z.number().min(0).lt(1).optional().describe('Adam β2 (default: the variant\'s).'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Schedule, batch, seed and optimizer; fields left out take the variant\'s defaults.'),
     options: z
       .object({
         gpWeight: z.number().min(0).max(1e6).optional().describe('Gradient penalty weight λ (WGAN-GP: 10).'),
@@ -124,7 +127,8 @@ export const ConfigSchema = z
           .describe("Metric that picks the best checkpoint, kept besides the recent ones: swd (lower is better), hqPercent or modesCovered (higher is better), or 'none'."),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('What the run folder records and how often: metrics, sample snapshots, checkpoints.'),
     backend: z.enum(BACKENDS).default('auto').describe('TensorFlow.js backend; auto picks the fastest that loads.'),
   })
   .strict();

@@ -1,21 +1,35 @@
 /**
  * Generator and discriminator for {{variantTitle}} on 2-D toy data.
  *
+{{variantAbout}}
+ *
  * This file is yours: edit the architectures freely. The trainer compiles it
  * with esbuild when training starts and calls the two builders once.
  * A builder returns { variables, apply }: the trainable tf.Variables and the
  * forward pass. 'gan-workbench' provides small helpers (dense, mlp,
- * activations); '@tensorflow/tfjs' is the trainer's own tfjs.
+ * activations, spectralNorm); '@tensorflow/tfjs' is the trainer's own tfjs.
  *
- * Sizes come from gan.config.json (model.latentDim, model.hidden,
- * model.depth), so you can sweep them without touching this file.
+ * Hyper-parameters of the networks (gan.config.json "model"; the builders
+ * read them from ctx, so you can sweep them without touching this file):
+ *   model.latentDim = {{latentDim}}: size of the noise vector z that G maps to a
+ *     point (ctx.latentDim). 2 is enough for 2-D data; larger gives G more room.
+ *   model.hidden = {{hidden}}: width of every hidden layer of G and D (ctx.hidden).
+ *   model.depth = {{depth}}: number of hidden layers of G and D (ctx.depth).
+ *
+ * Training hyper-parameters of this experiment (gan.config.json, written
+ * out with the variant's defaults; delete a key to fall back to the default,
+ * hover a key there for its description):
+{{hyperParameters}}
  */
 import * as tf from '@tensorflow/tfjs';
 import { mlp, relu, type Module, type ModelContext } from 'gan-workbench';
 
 /** G: z ~ N(0, I) of size latentDim → a point in the plane. */
 export function buildGenerator(ctx: ModelContext): Module {
-  // ReLU MLP, linear output: toy data is unbounded, so no tanh at the end.
+  // mlp(ctx, inputs, outputs, name, activation): ctx.depth hidden layers of
+  // ctx.hidden units with He-normal weights seeded from training.seed, then a
+  // linear output layer. ReLU between layers; the output stays linear because
+  // toy data is unbounded (a tanh would cap it at ±1).
   return mlp(ctx, ctx.latentDim, ctx.dataDim, 'G', relu);
 }
 
@@ -27,7 +41,11 @@ export function buildGenerator(ctx: ModelContext): Module {
  */
 export function buildDiscriminator(ctx: ModelContext): Module {
   if (ctx.output === 'autoencoder') return buildAutoencoder(ctx);
-  // For a spectrally normalized D (Miyato et al. 2018), pass { spectralNorm: true } as a 6th argument.
+  // Same MLP shape as G, one output. For a spectrally normalized D (every
+  // layer's weights divided by their largest singular value: a 1-Lipschitz
+  // D, Miyato et al. 2018), pass { spectralNorm: true } as a 6th argument.
+  // For LeakyReLU, import leakyRelu and pass leakyRelu(0.2) instead of relu
+  // (gradient penalties differentiate through it).
   const net = mlp(ctx, ctx.dataDim, 1, 'D', relu);
   return {
     variables: net.variables,

@@ -3,35 +3,70 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigSchema, parseConfigText } from '../../src/protocol/config';
+import { ConfigSchema, configJsonSchema, parseConfigText } from '../../src/protocol/config';
 import { VARIANTS } from '../../src/protocol/variants';
 import {
   DATASET_ITEMS,
   defaultExperimentName,
   ExperimentExistsError,
   experimentTsconfig,
+  fieldDescription,
   fillTemplate,
+  MAX_DESCRIPTION_CHARS,
   nameProblem,
+  oneLine,
   scaffoldFiles,
+  VARIANT_GROUP_TITLES,
   variantItems,
+  variantPickEntries,
   writeExperiment,
 } from '../../src/extension/scaffold/scaffold';
 import { REPO, tmpDir } from './extension-helpers';
 
 const paths = { templatesDir: path.join(REPO, 'templates', 'toy'), extensionPath: REPO };
 
-test('variant picker: label is the title, description the group, detail description + paper', () => {
-  const items = variantItems();
-  assert.deepEqual(
-    items.map((i) => i.label),
-    VARIANTS.map((v) => v.title),
-  );
-  assert.ok(items.some((i) => i.label === 'GAN (non-saturating)'));
-  assert.ok(items.some((i) => i.label === 'WGAN-GP'));
-  for (const [i, v] of VARIANTS.entries()) {
-    assert.equal(items[i].description, v.group);
-    assert.ok(items[i].detail.includes(v.description) && items[i].detail.includes(v.paper));
+test('variant picker: a titled separator per group in fixed order, each catalogue variant once under its group', () => {
+  const entries = variantPickEntries();
+  const order = Object.keys(VARIANT_GROUP_TITLES);
+  const separators = entries.filter((e) => e.kind === 'separator').map((e) => e.label);
+  // Only groups that have variants get a separator, in the fixed order.
+  const used = order.filter((g) => VARIANTS.some((v) => v.group === g));
+  assert.deepEqual(separators, used.map((g) => VARIANT_GROUP_TITLES[g as keyof typeof VARIANT_GROUP_TITLES]));
+  assert.equal(entries[0].kind, 'separator', 'the list opens with a group title');
+  let group = '';
+  const seen: string[] = [];
+  for (const e of entries) {
+    if (e.kind === 'separator') {
+      group = order.find((g) => VARIANT_GROUP_TITLES[g as keyof typeof VARIANT_GROUP_TITLES] === e.label)!;
+      continue;
+    }
+    const v = VARIANTS.find((x) => x.id === e.id)!;
+    assert.equal(v.group, group, `${v.id} listed under its own group`);
+    assert.equal(e.label, v.title, 'label is the title (tests pick by label)');
+    assert.equal(e.detail, v.paper, 'detail is the paper');
+    assert.doesNotMatch(e.description, /\n/);
+    assert.ok(e.description.length <= MAX_DESCRIPTION_CHARS, `${v.id}: description longer than one line: ${e.description}`);
+    assert.ok(v.description.startsWith(e.description.replace(/…$/, '')), `${v.id}: description comes from the catalogue`);
+    seen.push(v.id);
   }
+  assert.deepEqual([...seen].sort(), VARIANTS.map((v) => v.id).sort(), 'every variant exactly once');
+  // The real-host UI test picks these by label.
+  assert.ok(entries.some((e) => e.label === 'GAN (non-saturating)'));
+  assert.ok(entries.some((e) => e.label === 'WGAN-GP'));
+  assert.deepEqual(
+    variantItems().map((i) => i.id),
+    seen,
+  );
+});
+
+test('oneLine: first sentence, abbreviations kept, long text cut at a word with an ellipsis', () => {
+  assert.equal(oneLine('Short one. Second sentence.'), 'Short one.');
+  assert.equal(oneLine('As in Goodfellow et al. 2014, roughly. More.'), 'As in Goodfellow et al. 2014, roughly.');
+  assert.equal(oneLine('Uses e.g. Adam. More.'), 'Uses e.g. Adam.');
+  assert.equal(oneLine('No full stop at all'), 'No full stop at all');
+  const long = oneLine('word '.repeat(40), 30);
+  assert.ok(long.length <= 30 && long.endsWith('…') && !long.includes(' …'), long);
+  assert.equal(oneLine('a\nb  c.'), 'a b c.');
 });
 
 test('dataset picker labels and ids are exact', () => {
@@ -80,6 +115,27 @@ test('scaffold files: config validates with the chosen fields; model mentions th
     assert.ok(byName['model.ts'].includes(v.title));
     const kind = { logit: 'it is a logit', critic: 'it is an unbounded critic score', autoencoder: 'it is an auto-encoder' }[v.output];
     assert.ok(byName['model.ts'].includes(kind), `${v.id}: ${kind}`);
+    // The variant's hyper-parameters are spelled out with its defaults (what the trainer would use anyway)…
+    const raw = JSON.parse(byName['gan.config.json']);
+    assert.deepEqual(raw.options, v.options, `${v.id}: every option the variant reads, at its default`);
+    assert.equal(raw.training.nCritic, v.nCritic);
+    assert.equal(raw.training.optimizer, v.optimizer.kind);
+    assert.equal(raw.training.lrD, v.optimizer.lrD);
+    assert.equal(raw.training.lrG, v.optimizer.lrG);
+    assert.equal('beta1' in raw.training, v.optimizer.kind === 'adam', 'betas only where Adam reads them');
+    // …and the model's comment says what each one does, in the schema's words.
+    for (const [section, obj] of [['training', raw.training], ['options', raw.options], ['model', raw.model]] as const) {
+      for (const [key, value] of Object.entries(obj as object)) {
+        if (section === 'model' && key === 'file') continue;
+        assert.ok(byName['model.ts'].includes(`${section}.${key} = ${JSON.stringify(value)}:`), `${v.id}: model.ts explains ${section}.${key}`);
+        if (section !== 'model') {
+          const what = fieldDescription(section, key)!.replace(/\s*\(default: the variant's\)/, '');
+          const comment = byName['model.ts'].replace(/\n \*\s+/g, ' ');
+          assert.ok(comment.includes(what), `${v.id}: ${section}.${key} described as in the schema`);
+        }
+      }
+    }
+    assert.ok(byName['model.ts'].replace(/\n \*\s+/g, ' ').includes(v.description), `${v.id}: model.ts carries the full description`);
     for (const f of files) assert.doesNotMatch(f.content, /\{\{\w+\}\}/, f.name);
   }
   const dflt = scaffoldFiles({ variant: 'gan-ns', dataset: 'swissroll', name: 'd' }, paths);
@@ -138,4 +194,23 @@ test('the scaffolded model (and the snippets) type-check against the extension i
   const errors = out.split('\n').filter((l) => /error TS\d+/.test(l));
   assert.equal(errors.length, 1, `expected only the probe's error, got:\n${out}`);
   assert.match(errors[0], /probe\.ts\(4,14\): error TS2322: Type 'Tensor<Rank>' is not assignable to type 'number'/);
+});
+
+test('every config field has a description: editor hovers and completion explain each key', () => {
+  // Both the schema the build generates now and the committed file the extension ships.
+  const committed = JSON.parse(fs.readFileSync(path.join(REPO, 'schemas', 'gan.config.schema.json'), 'utf8'));
+  for (const [which, schema] of [['generated', configJsonSchema()], ['committed', committed]] as const) {
+    const missing: string[] = [];
+    let fields = 0;
+    const walk = (node: { properties?: Record<string, { description?: string }> }, prefix: string) => {
+      for (const [key, child] of Object.entries(node.properties ?? {})) {
+        fields++;
+        if (!child.description?.trim()) missing.push(prefix + key);
+        walk(child as typeof node, `${prefix}${key}.`);
+      }
+    };
+    walk(schema as Parameters<typeof walk>[0], '');
+    assert.ok(fields > 30, `${which}: walked ${fields} fields`);
+    assert.deepEqual(missing, [], `${which} schema: fields without a description (add .describe() in src/protocol/config.ts)`);
+  }
 });

@@ -17,7 +17,7 @@ import {
   isToyDataset,
   isVariantId,
   nameProblem,
-  variantItems,
+  variantPickEntries,
   writeExperiment,
   type ScaffoldRequest,
 } from './scaffold';
@@ -55,10 +55,18 @@ async function pickParentFolder(): Promise<string | undefined> {
 }
 
 async function askRequest(parent: string): Promise<ScaffoldRequest | undefined> {
-  const variant = await vscode.window.showQuickPick(
-    variantItems().map((v) => ({ ...v })),
-    { title: 'GAN: New Experiment (1/3)', placeHolder: 'GAN variant', matchOnDescription: true, matchOnDetail: true },
+  // Separators title the groups; only variant rows carry an id.
+  type Row = vscode.QuickPickItem & { id?: VariantId };
+  const rows: Row[] = variantPickEntries().map((e) =>
+    e.kind === 'separator' ? { label: e.label, kind: vscode.QuickPickItemKind.Separator } : { id: e.id, label: e.label, description: e.description, detail: e.detail },
   );
+  const picked = await vscode.window.showQuickPick(rows, {
+    title: 'GAN: New Experiment (1/3)',
+    placeHolder: 'GAN variant (type to filter by name, description or paper)',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  const variant = picked?.id;
   if (!variant) return undefined;
   const dataset = await vscode.window.showQuickPick(
     DATASET_ITEMS.map((d) => ({ ...d })),
@@ -68,11 +76,11 @@ async function askRequest(parent: string): Promise<ScaffoldRequest | undefined> 
   const name = await vscode.window.showInputBox({
     title: 'GAN: New Experiment (3/3)',
     prompt: `Experiment name: the folder created in ${parent}`,
-    value: defaultExperimentName(variant.id, dataset.id, parent),
+    value: defaultExperimentName(variant, dataset.id, parent),
     validateInput: (v) => nameProblem(v) ?? (fs.existsSync(path.join(parent, v)) ? `A folder named '${v}' already exists here` : undefined),
   });
   if (!name) return undefined;
-  return { variant: variant.id, dataset: dataset.id, name };
+  return { variant, dataset: dataset.id, name };
 }
 
 export async function newExperiment(context: vscode.ExtensionContext, log: Logger, arg?: NewExperimentArgs): Promise<NewExperimentResult | undefined> {

@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigSchema, TOY_DATASETS, type ToyDataset } from '../../protocol/config';
-import { VARIANTS, VARIANT_IDS, variantInfo, type DiscriminatorOutput, type VariantId } from '../../protocol/variants';
+import { ConfigSchema, configJsonSchema, TOY_DATASETS, type ToyDataset } from '../../protocol/config';
+import { VARIANTS, VARIANT_IDS, variantInfo, type DiscriminatorOutput, type VariantGroup, type VariantId } from '../../protocol/variants';
 
 export const DEFAULT_STEPS = 2000;
 
@@ -17,16 +17,79 @@ export const DATASET_ITEMS: readonly { id: ToyDataset; label: string; detail: st
   { id: 'swissroll', label: 'Swiss roll', detail: 'A 2-D Swiss roll with noise 0.25 (WGAN-GP paper): a curved, connected manifold.' },
 ];
 
+/**
+ * The picker's groups, in the order they are shown, with their titles. A
+ * Record over VariantGroup: a group added to the catalogue must get a title
+ * here (the compiler says so), and a group with no variant yet shows nothing.
+ */
+export const VARIANT_GROUP_TITLES: Readonly<Record<VariantGroup, string>> = {
+  classic: 'Classic',
+  wasserstein: 'Wasserstein family',
+  energy: 'Energy-based',
+  'f-divergence': 'f-divergences',
+  regularizer: 'Regularizers',
+};
+
+/** Longest one-line description the picker shows beside a title (longer ones end in '…'). */
+export const MAX_DESCRIPTION_CHARS = 90;
+
 export interface VariantItem {
   id: VariantId;
+  /** The variant's title: part of the UI contract (tests pick by label). */
   label: string;
+  /** One short line: the first sentence of the catalogue's description. */
   description: string;
+  /** The paper the variant and its defaults come from. */
   detail: string;
 }
 
-/** The variant picker: label = title, description = group, detail = description + paper. */
+export type VariantPickEntry = { kind: 'separator'; label: string } | ({ kind: 'variant' } & VariantItem);
+
+/**
+ * One line from a catalogue description: its first sentence, cut at a word
+ * boundary with '…' when longer than `max`.
+ */
+export function oneLine(text: string, max = MAX_DESCRIPTION_CHARS): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const first = firstSentence(flat);
+  if (first.length <= max) return first;
+  const cut = first.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(—–-]+$/, '')}…`;
+}
+
+/** Abbreviations whose period ends no sentence ("Goodfellow et al. 2014", "e.g. WGAN"). */
+const ABBREVIATIONS = /(?:^|\s)(?:et al|e\.g|i\.e|cf|vs|resp|approx)\.$/i;
+
+function firstSentence(flat: string): string {
+  const end = /[.!?](?= [A-Z(]|$)/g;
+  for (let m = end.exec(flat); m; m = end.exec(flat)) {
+    const upTo = flat.slice(0, m.index + 1);
+    if (!ABBREVIATIONS.test(upTo)) return upTo;
+  }
+  return flat;
+}
+
+/** Every variant of the catalogue, in catalogue order within its group. */
 export function variantItems(): VariantItem[] {
-  return VARIANTS.map((v) => ({ id: v.id, label: v.title, description: v.group, detail: `${v.description} (${v.paper})` }));
+  return variantPickEntries().flatMap((e) => (e.kind === 'variant' ? [{ id: e.id, label: e.label, description: e.description, detail: e.detail }] : []));
+}
+
+/**
+ * The variant picker: a separator titled after each group (fixed order),
+ * then that group's variants: label = title, description = one line,
+ * detail = paper. Taken from the catalogue, so new variants appear by
+ * themselves.
+ */
+export function variantPickEntries(): VariantPickEntry[] {
+  const entries: VariantPickEntry[] = [];
+  for (const [group, title] of Object.entries(VARIANT_GROUP_TITLES) as [VariantGroup, string][]) {
+    const members = VARIANTS.filter((v) => v.group === group);
+    if (members.length === 0) continue;
+    entries.push({ kind: 'separator', label: title });
+    for (const v of members) entries.push({ kind: 'variant', id: v.id, label: v.title, description: oneLine(v.description), detail: v.paper });
+  }
+  return entries;
 }
 
 export function isVariantId(v: unknown): v is VariantId {
@@ -94,15 +157,99 @@ const OUTPUT_KIND: Record<DiscriminatorOutput, string> = {
   autoencoder: 'an auto-encoder, scored by its reconstruction error (its energy)',
 };
 
+
+/** Model sizes written into gan.config.json (the schema's defaults, spelled out). */
+const MODEL_SIZES = { latentDim: 2, hidden: 128, depth: 3 } as const;
+const BATCH_SIZE = 256;
+const SEED = 0;
+
+/**
+ * The variant's training hyper-parameters, spelled out in gan.config.json so
+ * they can be seen and edited: its schedule and optimizer defaults and every
+ * option it reads. Betas only for Adam (RMSProp does not read them).
+ */
+export function trainingFields(variant: VariantId, steps: number): Record<string, number | string> {
+  const info = variantInfo(variant);
+  const o = info.optimizer;
+  return {
+    steps,
+    batchSize: BATCH_SIZE,
+    seed: SEED,
+    nCritic: info.nCritic,
+    optimizer: o.kind,
+    lrD: o.lrD,
+    lrG: o.lrG,
+    ...(o.kind === 'adam' ? { beta1: o.beta1, beta2: o.beta2 } : {}),
+  };
+}
+
+interface SchemaNode {
+  description?: string;
+  properties?: Record<string, SchemaNode>;
+}
+let schemaCache: SchemaNode | undefined;
+
+/** The config schema's description of `section.key` (what the editor shows on hover). */
+export function fieldDescription(section: string, key: string): string | undefined {
+  schemaCache ??= configJsonSchema() as SchemaNode;
+  return schemaCache.properties?.[section]?.properties?.[key]?.description;
+}
+
+/** Word-wrap `text` into lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** Lines of a JSDoc block body (` * ` prefixed, no trailing newline); `first`/`rest` indent the first and later lines. */
+function commentBlock(text: string, first = '', rest = first): string {
+  return wrap(text, 76 - rest.length)
+    .map((l, i) => ` * ${i ? rest : first}${l}`)
+    .join('\n');
+}
+
+/** One comment entry per hyper-parameter the config spells out: `section.key = value: what it does`. */
+function hyperParameterComments(training: Record<string, unknown>, options: Record<string, unknown>): string {
+  const entry = (section: string, key: string, value: unknown) => {
+    const what = (fieldDescription(section, key) ?? '').replace(/\s*\(default: the variant's\)/, '');
+    return commentBlock(`${section}.${key} = ${JSON.stringify(value)}: ${what}`, '  ', '    ');
+  };
+  return [...Object.entries(training).map(([k, v]) => entry('training', k, v)), ...Object.entries(options).map(([k, v]) => entry('options', k, v))].join('\n');
+}
+
+/** JSON of an object on one line with spaces inside the braces, as the template writes it. */
+function inlineJson(o: Record<string, unknown>): string {
+  const body = Object.entries(o)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+    .join(', ');
+  return body ? `{ ${body} }` : '{}';
+}
+
 export function templateValues(req: ScaffoldRequest): Record<string, string> {
   const info = variantInfo(req.variant);
+  const training = trainingFields(req.variant, req.steps ?? DEFAULT_STEPS);
+  const options: Record<string, unknown> = { ...info.options };
   return {
     name: req.name,
     variant: req.variant,
     dataset: req.dataset,
-    steps: String(req.steps ?? DEFAULT_STEPS),
     variantTitle: info.title,
+    variantAbout: `${commentBlock(info.description)}\n${commentBlock(`Paper: ${info.paper}.`)}`,
     outputKind: OUTPUT_KIND[info.output],
+    latentDim: String(MODEL_SIZES.latentDim),
+    hidden: String(MODEL_SIZES.hidden),
+    depth: String(MODEL_SIZES.depth),
+    training: inlineJson(training),
+    options: inlineJson(options),
+    hyperParameters: hyperParameterComments(training, options),
   };
 }
 
