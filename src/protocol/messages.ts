@@ -10,10 +10,15 @@
  * unvalidated.
  */
 import { z } from 'zod';
+import { FindingViewSchema, MAX_FINDINGS } from './diagnosis';
 import { MetricRecordSchema, SnapshotSchema } from './metrics';
 import { BackendInfoSchema, RunStatusSchema, RUN_STATES } from './run';
 
 export const PROTOCOL_VERSION = 1;
+
+/** A comparison overlays at most this many runs, each with at most this many records. */
+export const MAX_COMPARE_RUNS = 8;
+export const MAX_COMPARE_RECORDS = 10_000;
 
 export const CONTROL_ACTIONS = ['pause', 'resume', 'stop', 'sampleNow'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
@@ -65,6 +70,16 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot'), snapshot: SnapshotSchema }),
   z.object({ type: z.literal('status'), status: RunStatusSchema }),
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+  /** The training doctor's findings for this run, all of them (sticky), replacing the previous list. */
+  z.object({ type: z.literal('diagnosis'), findings: z.array(FindingViewSchema).max(MAX_FINDINGS) }),
+  /**
+   * Other runs drawn over this run's charts (dashed), replacing the previous
+   * set; an empty list clears them. Each run's records are a bounded sample.
+   */
+  z.object({
+    type: z.literal('compare'),
+    runs: z.array(z.object({ id: z.string().min(1).max(200), records: z.array(MetricRecordSchema).max(MAX_COMPARE_RECORDS) })).max(MAX_COMPARE_RUNS),
+  }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
@@ -72,6 +87,8 @@ export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('control'), action: z.enum(CONTROL_ACTIONS) }),
+  /** Apply fix number `fix` of the finding of `detector`: the host makes and starts the fixed run. */
+  z.object({ type: z.literal('applyFix'), detector: z.string().min(1).max(64), fix: z.number().int().min(0).max(9) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
 

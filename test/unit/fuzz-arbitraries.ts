@@ -37,6 +37,16 @@ export const snapshot = fc.integer({ min: 1, max: 4 }).chain((size) =>
   }),
 );
 export const level = fc.constantFrom('info', 'warn', 'error');
+export const finding = fc.record({
+  detector: fc.string({ minLength: 1, maxLength: 64 }),
+  title: fc.string({ maxLength: 50 }),
+  severity: fc.constantFrom('info', 'warning', 'serious'),
+  evidence: fc.record({ metric: fc.string({ maxLength: 20 }), fromStep: fc.nat(), toStep: fc.nat(), seen: fc.string({ maxLength: 100 }) }),
+  why: fc.string({ maxLength: 100 }),
+  fixes: fc.array(fc.record({ label: fc.string({ maxLength: 50 }) }), { maxLength: 3 }),
+  firstStep: fc.nat(),
+  active: fc.boolean(),
+});
 
 export const trainerMessage = fc.oneof(
   fc.record({ type: fc.constant('hello'), protocol: fc.constant(PROTOCOL_VERSION), runId: fc.string(), pid: fc.integer({ min: 1, max: 1e6 }), backend, totalSteps: fc.nat() }),
@@ -57,6 +67,12 @@ export const hostToWebview = fc.oneof(
   fc.record({ type: fc.constant('snapshot'), snapshot }),
   fc.record({ type: fc.constant('status'), status }),
   fc.record({ type: fc.constant('notice'), level, message: fc.string() }),
+  fc.record({ type: fc.constant('diagnosis'), findings: fc.array(finding, { maxLength: 3 }) }),
+  fc.record({ type: fc.constant('compare'), runs: fc.array(fc.record({ id: fc.string({ minLength: 1, maxLength: 20 }), records: fc.array(record, { maxLength: 5 }) }), { maxLength: 3 }) }),
 );
-export const webviewToHost = fc.oneof(fc.record({ type: fc.constant('ready') }), controlMessage);
+export const webviewToHost = fc.oneof(
+  fc.record({ type: fc.constant('ready') }),
+  controlMessage,
+  fc.record({ type: fc.constant('applyFix'), detector: fc.string({ minLength: 1, maxLength: 64 }), fix: fc.integer({ min: 0, max: 9 }) }),
+);
 

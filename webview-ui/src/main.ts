@@ -16,6 +16,7 @@ const host = connectHost();
 const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
 const view = new DashboardView(root, {
   onControl: (action) => host.post({ type: 'control', action }),
+  onApplyFix: (detector, fix) => host.post({ type: 'applyFix', detector, fix }),
   preferences: host.preferences(),
   savePreferences: (p) => host.savePreferences(p),
 });

@@ -9,6 +9,7 @@
  * valid.
  */
 import { dispatch, type Handlers, type HostToWebview, type RunSummary } from '../../src/protocol/messages';
+import type { FindingView } from '../../src/protocol/diagnosis';
 import type { MetricRecord, Snapshot } from '../../src/protocol/metrics';
 import type { RunState, RunStatus } from '../../src/protocol/run';
 import { CHART_IDS, chartOf, EXTRA_ORDER_BASE, labelOf, orderOf, type ChartId } from './catalog';
@@ -65,6 +66,11 @@ export interface ViewState {
   readonly snapshot: Snapshot | null;
   readonly notices: readonly Notice[];
   readonly nextNoticeId: number;
+  /** The training doctor's findings (the host sends the whole list each time). */
+  readonly findings: readonly FindingView[];
+  /** Runs compared with this one: their ids, and their series (keys `cmp:<i>:<metric>`), drawn dashed. */
+  readonly compareIds: readonly string[];
+  readonly compare: readonly Series[];
 }
 
 /** Messages with at least this many records allocate their columns in one piece. */
@@ -91,6 +97,9 @@ export function initialState(): ViewState {
     snapshot: null,
     notices: [],
     nextNoticeId: 1,
+    findings: [],
+    compareIds: [],
+    compare: [],
   };
 }
 
@@ -132,6 +141,18 @@ export function apply(state: ViewState, msg: HostToWebview): ViewState {
     },
     notice: (m) => {
       next = addNotices(state, [{ level: m.level, message: m.message }]);
+    },
+    diagnosis: (m) => {
+      next = { ...state, findings: m.findings };
+    },
+    compare: (m) => {
+      const compare: Series[] = [];
+      m.runs.forEach((run, i) => {
+        for (const s of appendRecords(initialState(), run.records).series.values()) {
+          compare.push({ ...s, key: compareKey(i, s.key), label: `${s.label} · ${run.id}` });
+        }
+      });
+      next = { ...state, compareIds: m.runs.map((r) => r.id), compare };
     },
   };
   dispatch(handlers, msg);
@@ -243,7 +264,21 @@ export function appendRecords(state: ViewState, records: readonly MetricRecord[]
 export function chartSeries(state: ViewState, chart: ChartId): Series[] {
   const out: Series[] = [];
   for (const s of state.series.values()) if (s.chart === chart) out.push(s);
-  return out.sort((a, b) => a.order - b.order);
+  out.sort((a, b) => a.order - b.order);
+  // Compared runs after this run's own lines, in the same order of metrics.
+  return out.concat(state.compare.filter((s) => s.chart === chart).sort((a, b) => a.order - b.order));
+}
+
+const COMPARE_PREFIX = /^cmp:\d+:/;
+
+/** The key of metric `key` of compared run number `i`. */
+export function compareKey(i: number, key: string): string {
+  return `cmp:${i}:${key}`;
+}
+
+/** The metric key behind a (possibly compared) series key. */
+export function baseKey(key: string): string {
+  return key.replace(COMPARE_PREFIX, '');
 }
 
 export interface Controls {

@@ -9,9 +9,10 @@
 /** Chart work per frame after which further full decimations wait for the next frame. */
 const FRAME_BUDGET_MS = 12;
 import type { ControlAction } from '../../../src/protocol/messages';
-import { CHARTS, type ChartId } from '../catalog';
+import { CHARTS, chartOf, type ChartId } from '../catalog';
 import { chartSeries, type ViewState } from '../state';
 import { ChartPanel, type FrameBudget } from './charts';
+import { DiagnosisView } from './diagnosis';
 import { h } from './dom';
 import { HeaderView } from './header';
 import { NoticesView } from './notices';
@@ -24,6 +25,8 @@ export interface Preferences {
 
 export interface DashboardOptions {
   onControl(action: ControlAction): void;
+  /** Apply fix number `fix` of the finding of `detector` (the host starts the fixed run). */
+  onApplyFix(detector: string, fix: number): void;
   preferences: Preferences;
   savePreferences(p: Preferences): void;
 }
@@ -35,6 +38,8 @@ export class DashboardView {
   private readonly header: HeaderView;
   private readonly scatter: ScatterView;
   private readonly notices: NoticesView;
+  private readonly diagnosis: DiagnosisView;
+  private readonly compareLine = h('p', { id: 'compare', className: 'compare-line', attrs: { hidden: '' } });
   private readonly panels = new Map<ChartId, ChartPanel>();
   private generation = -1;
   private pending: ViewState | null = null;
@@ -47,6 +52,13 @@ export class DashboardView {
     this.header = new HeaderView(opts.onControl);
     this.scatter = new ScatterView(theme);
     this.notices = new NoticesView();
+    this.diagnosis = new DiagnosisView({
+      onApplyFix: (detector, fix) => opts.onApplyFix(detector, fix),
+      onHighlight: (e) => {
+        const target = e ? chartOf(e.metric) : undefined;
+        for (const [id, p] of this.panels) p.highlight(id === target && e ? [e.fromStep, e.toStep] : undefined);
+      },
+    });
     const grid = h('main', { className: 'panels' }, [this.scatter.element]);
     for (const info of CHARTS) {
       const panel = new ChartPanel(info, theme, {
@@ -62,7 +74,7 @@ export class DashboardView {
       this.panels.set(info.id, panel);
       grid.append(panel.element);
     }
-    root.replaceChildren(h('div', { className: 'dashboard' }, [this.header.element, grid, this.notices.element]));
+    root.replaceChildren(h('div', { className: 'dashboard' }, [this.header.element, this.compareLine, this.diagnosis.element, grid, this.notices.element]));
     onThemeChange(() => {
       theme = readTheme();
       for (const p of this.panels.values()) p.setTheme(theme);
@@ -77,6 +89,13 @@ export class DashboardView {
     }
     this.header.render(state);
     this.notices.render(state.notices);
+    this.diagnosis.render(state.findings);
+    const ids = state.compareIds.join(', ');
+    if (this.compareLine.dataset.runs !== ids) {
+      this.compareLine.dataset.runs = ids;
+      this.compareLine.hidden = !ids;
+      this.compareLine.textContent = ids ? `Compared with ${ids}: their curves are the dashed lines.` : '';
+    }
     this.scatter.setSnapshot(state.snapshot);
     for (const [id, p] of this.panels) p.setCount(state.chartPoints[id]);
     if (state.initialized) document.body.dataset.ready = 'true';

@@ -18,7 +18,7 @@ import {
 import { chartDescription, paletteIndex, type ChartInfo } from '../catalog';
 import { formatStep } from '../render/format';
 import { emptyLine, refreshLine, type Line, type Point } from '../render/series';
-import type { Series } from '../state';
+import { baseKey, type Series } from '../state';
 import type { Column } from '../store';
 import { h } from './dom';
 import type { Theme } from './theme';
@@ -56,6 +56,8 @@ export class ChartPanel {
   private readonly drawn = new Map<string, Drawn>();
   private theme: Theme;
   private log: boolean;
+  /** Step range shaded behind the lines (a doctor finding's evidence), if any. */
+  private band: readonly [number, number] | undefined;
 
   constructor(
     readonly info: ChartInfo,
@@ -80,7 +82,34 @@ export class ChartPanel {
       this.logButton = btn;
     }
     this.element = h('section', { className: `card chart-card chart-card-${info.id}` }, [head, this.box]);
-    this.chart = new Chart<'line', Point[]>(canvas, { type: 'line', data: { datasets: [] }, options: this.options() });
+    this.chart = new Chart<'line', Point[]>(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: this.options(),
+      plugins: [
+        {
+          id: 'evidenceBand',
+          beforeDatasetsDraw: (chart) => {
+            if (!this.band) return;
+            const { ctx, chartArea, scales } = chart;
+            const x0 = Math.max(chartArea.left, scales.x.getPixelForValue(this.band[0]));
+            const x1 = Math.min(chartArea.right, scales.x.getPixelForValue(this.band[1]));
+            ctx.save();
+            ctx.fillStyle = this.theme.highlight;
+            ctx.fillRect(x0, chartArea.top, Math.max(2, x1 - x0), chartArea.bottom - chartArea.top);
+            ctx.restore();
+          },
+        },
+      ],
+    });
+  }
+
+  /** Shade a step range (a finding's evidence), or clear it with undefined. */
+  highlight(range: readonly [number, number] | undefined): void {
+    this.band = range;
+    if (range) this.box.dataset.highlight = `${range[0]}-${range[1]}`;
+    else delete this.box.dataset.highlight;
+    this.chart.update('none');
   }
 
   /** Records that have a value for a metric of this chart (the DOM contract's data-points). */
@@ -112,7 +141,9 @@ export class ChartPanel {
           borderColor: '',
           backgroundColor: '',
         };
-        d = { dataset, column: null, slot: paletteIndex(s.key, s.chart, s.order), line: emptyLine() };
+        // A compared run's line: the colour of the same metric of this run, dashed.
+        if (s.key !== baseKey(s.key)) dataset.borderDash = [6, 4];
+        d = { dataset, column: null, slot: paletteIndex(baseKey(s.key), s.chart, s.order), line: emptyLine() };
         this.drawn.set(s.key, d);
         this.chart.data.datasets.push(dataset);
         changed = true;
@@ -127,7 +158,19 @@ export class ChartPanel {
       changed = true;
       pending ||= d.line.stale;
     }
+    // A series that went away (a comparison replaced or cleared): drop its line.
+    if (this.drawn.size > series.length) {
+      const keep = new Set(series.map((s) => s.key));
+      for (const [key, d] of this.drawn) {
+        if (keep.has(key)) continue;
+        this.drawn.delete(key);
+        this.chart.data.datasets = this.chart.data.datasets.filter((ds) => ds !== d.dataset);
+        changed = true;
+      }
+    }
     if (changed) {
+      const compared = series.filter((x) => x.key !== baseKey(x.key)).length;
+      if (this.box.dataset.compareLines !== String(compared)) this.box.dataset.compareLines = String(compared);
       this.colour();
       this.empty.hidden = series.some((s) => s.column.length > 0);
       this.chart.update('none');

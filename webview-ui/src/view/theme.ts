@@ -14,6 +14,8 @@ export interface Theme {
   readonly palette: readonly string[];
   readonly realPoint: string;
   readonly fakePoint: string;
+  /** Fill of a shaded step range (a finding's evidence) behind the lines. */
+  readonly highlight: string;
 }
 
 export function readTheme(el: Element = document.body): Theme {
@@ -36,6 +38,7 @@ export function readTheme(el: Element = document.body): Theme {
     palette: [blue, orange, green, purple, red, yellow],
     realPoint: v('--gw-real-point', '#ffffff'),
     fakePoint: v('--gw-fake-point', red),
+    highlight: v('--vscode-editor-findMatchHighlightBackground', 'rgba(234, 92, 0, 0.33)'),
   };
 }
 
