@@ -5,7 +5,9 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { announceFinding, applyFixCommand, compareRuns, type DoctorDeps } from './doctor/doctorCommands';
 import { explainRun } from './doctor/explainRun';
+import { RunDoctors } from './doctor/runDoctors';
 import type { RunSummary } from '../protocol/messages';
 import { Dashboards, DASHBOARD_VIEW_TYPE } from './dashboard/dashboardPanel';
 import { newExperiment } from './scaffold/newExperiment';
@@ -28,21 +30,27 @@ export interface GanWorkbenchApi {
   statusBarTexts(): string[];
   /** What the last `init` told a run's dashboard (state, warnings shown, records); undefined until its webview loaded. */
   dashboardInit(dir: string): { state: string; warnings: string[]; records: number } | undefined;
+  /** The training doctor's findings for a run. */
+  findings(dir: string): { detector: string; severity: string; active: boolean; firstStep: number }[];
+  /** Runs drawn over a run's open dashboard. */
+  comparedWith(dir: string): string[];
 }
 
 export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
   const log = vscode.window.createOutputChannel('GAN Workbench', { log: true });
   const roots = () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   const manager = new RunManager({ roots, log });
-  const dashboards = new Dashboards(context, manager, log);
-  const tree = new RunsTreeProvider(manager);
-  const treeView = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree });
+  const doctors = new RunDoctors();
+  const dashboards = new Dashboards(context, manager, doctors, log);
+  const tree = new RunsTreeProvider(manager, (dir) => doctors.findings(dir));
+  const treeView = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true });
   const statusBar = new RunStatusBar(manager);
   const diagnostics = vscode.languages.createDiagnosticCollection('ganWorkbench');
-  context.subscriptions.push(log, manager, dashboards, tree, treeView, statusBar, diagnostics);
+  context.subscriptions.push(log, manager, doctors, dashboards, tree, treeView, statusBar, diagnostics);
 
   const open = (dir: string) => void dashboards.open(dir);
   const runDeps: RunCommandDeps = { manager, log, openDashboard: open, selection: () => treeView.selection };
+  const doctorDeps: DoctorDeps = { manager, doctors, log, openDashboard: (dir, compareWith) => void dashboards.open(dir, compareWith), selection: () => treeView.selection };
 
   context.subscriptions.push(
     vscode.commands.registerCommand('ganWorkbench.newExperiment', (arg?: unknown) =>
@@ -54,6 +62,15 @@ export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
     vscode.commands.registerCommand('ganWorkbench.openDashboard', (arg?: unknown) => openDashboard(runDeps, arg)),
     vscode.commands.registerCommand('ganWorkbench.openRun', (arg?: unknown) => openRun(runDeps, arg)),
     vscode.commands.registerCommand('ganWorkbench.refreshRuns', () => manager.scan()),
+    vscode.commands.registerCommand('ganWorkbench.applyFix', (dir?: unknown, detector?: unknown, fix?: unknown) => applyFixCommand(doctorDeps, dir, detector, fix)),
+    vscode.commands.registerCommand('ganWorkbench.compareRuns', (arg?: unknown, args?: unknown) => compareRuns(doctorDeps, arg, args)),
+    // The doctor follows every run's live metrics, dashboard open or not.
+    manager.onRunEvent((e) => doctors.event(e)),
+    manager.onRunEnded((e) => doctors.ended(e.dir, e.status)),
+    doctors.onChange((c) => {
+      tree.refresh();
+      for (const f of c.announce) void announceFinding(doctorDeps, c.dir, f);
+    }),
     vscode.commands.registerCommand('ganWorkbench.explainRun', (arg?: unknown, open?: unknown) => explainRun(runDeps, arg, open !== false)),
     manager.onRunEnded((e) => notifyEnded(e, open)),
   );
@@ -108,6 +125,8 @@ export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
     dashboards: () => dashboards.openDirs(),
     statusBarTexts: () => statusBar.texts(),
     dashboardInit: (dir: string) => dashboards.lastInit(dir),
+    findings: (dir: string) => doctors.findings(path.resolve(dir)).map((f) => ({ detector: f.detector, severity: f.severity, active: f.active, firstStep: f.firstStep })),
+    comparedWith: (dir: string) => [...dashboards.comparedWith(dir)],
   };
 }
 

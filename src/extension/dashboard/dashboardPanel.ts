@@ -9,12 +9,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseMessage, WebviewToHostSchema, type HostToWebview, type WebviewToHost } from '../../protocol/messages';
+import { MAX_COMPARE_RECORDS, MAX_COMPARE_RUNS, parseMessage, WebviewToHostSchema, type HostToWebview, type WebviewToHost } from '../../protocol/messages';
+import { RUN_FILES } from '../../protocol/run';
+import { findingViews, type RunDoctors } from '../doctor/runDoctors';
 import type { Logger } from '../logger';
 import type { RunManager } from '../runs/runManager';
 import { dashboardHtml, dashboardWebviewOptions, makeNonce, messageHtml } from './html';
 import { buildFullInit, buildInit, type InitBuild, type InitInput } from './initMessage';
 import { LiveFeed } from './liveFeed';
+import { readMetricsQuick } from './metricsFile';
 
 export const DASHBOARD_VIEW_TYPE = 'ganWorkbench.dashboard';
 const TITLE_PREFIX = 'GAN: ';
@@ -23,6 +26,11 @@ class DashboardPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly feed: LiveFeed;
   private disposed = false;
+  /** The loaded webview has had its init (a hidden one is discarded and loads again). */
+  private ready = false;
+  /** Run folders drawn over this run's charts, and when the comparison was last sent. */
+  private compareWith: string[] = [];
+  private compareTimer: NodeJS.Timeout | undefined;
   /** What the last `init` told the webview (run state, warnings): for tests in a real host. */
   lastInit: { state: string; warnings: string[]; records: number } | undefined;
 
@@ -31,6 +39,7 @@ class DashboardPanel implements vscode.Disposable {
     readonly dir: string,
     private readonly context: vscode.ExtensionContext,
     private readonly manager: RunManager,
+    private readonly doctors: RunDoctors,
     private readonly log: Logger,
     onDispose: () => void,
   ) {
@@ -47,6 +56,7 @@ class DashboardPanel implements vscode.Disposable {
         if (!panel.visible) {
           // The hidden webview is discarded; its next load asks for init
           // again, and gets a page with a fresh nonce.
+          this.ready = false;
           this.feed.stopped();
           this.render();
         }
@@ -54,8 +64,21 @@ class DashboardPanel implements vscode.Disposable {
       manager.onRunEvent((e) => {
         if (e.dir === this.dir && this.panel.visible) this.feed.event(e);
       }),
+      manager.onRunEvent((e) => {
+        // A compared run that is training: resend its curves, at most every 2 s.
+        if (e.kind === 'metrics' && this.compareWith.includes(e.dir) && !this.compareTimer) {
+          this.compareTimer = setTimeout(() => {
+            this.compareTimer = undefined;
+            this.sendCompare();
+          }, 2000);
+        }
+      }),
+      doctors.onChange((c) => {
+        if (c.dir === this.dir && this.panel.visible && this.ready) this.post({ type: 'diagnosis', findings: findingViews(c.findings) });
+      }),
       panel.onDidDispose(() => {
         this.disposed = true;
+        clearTimeout(this.compareTimer);
         this.feed.stopped();
         this.disposables.forEach((d) => d.dispose());
         onDispose();
@@ -69,6 +92,26 @@ class DashboardPanel implements vscode.Disposable {
 
   reveal(): void {
     this.panel.reveal();
+  }
+
+  /** Draw these other runs over this one's charts (dashed); an empty list clears them. */
+  compare(dirs: readonly string[]): void {
+    this.compareWith = dirs.filter((d) => d !== this.dir).slice(0, MAX_COMPARE_RUNS);
+    this.sendCompare();
+  }
+
+  get comparedWith(): readonly string[] {
+    return this.compareWith;
+  }
+
+  private sendCompare(): void {
+    if (!this.ready || !this.panel.visible) return;
+    const runs = this.compareWith.map((d) => {
+      // A bounded sample of the log (the whole of it when small), as a dashboard's first picture.
+      const records = readMetricsQuick(path.join(d, RUN_FILES.metrics)).records;
+      return { id: path.basename(d), records: records.length > MAX_COMPARE_RECORDS ? records.slice(-MAX_COMPARE_RECORDS) : records };
+    });
+    this.post({ type: 'compare', runs });
   }
 
   dispose(): void {
@@ -119,6 +162,12 @@ class DashboardPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.sendInit();
+        this.ready = true;
+        this.post({ type: 'diagnosis', findings: findingViews(this.doctors.findings(this.dir)) });
+        if (this.compareWith.length) this.sendCompare();
+        return;
+      case 'applyFix':
+        void vscode.commands.executeCommand('ganWorkbench.applyFix', this.dir, msg.detector, msg.fix);
         return;
       case 'control': {
         const entry = this.manager.get(this.dir);
@@ -176,15 +225,17 @@ export class Dashboards implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly manager: RunManager,
+    private readonly doctors: RunDoctors,
     private readonly log: Logger,
   ) {}
 
-  /** Open (or reveal) the dashboard of a run folder. */
-  open(dir: string): vscode.WebviewPanel {
+  /** Open (or reveal) the dashboard of a run folder; with `compareWith`, those runs are drawn over it. */
+  open(dir: string, compareWith?: readonly string[]): vscode.WebviewPanel {
     dir = path.resolve(dir);
     const existing = this.panels.get(dir);
     if (existing) {
       existing.reveal();
+      if (compareWith) existing.compare(compareWith.map((d) => path.resolve(d)));
       return existing.panel;
     }
     if (!this.manager.get(dir)) this.manager.track(dir);
@@ -193,7 +244,8 @@ export class Dashboards implements vscode.Disposable {
       retainContextWhenHidden: false,
       localResourceRoots: [],
     });
-    this.adopt(panel, dir);
+    const p = this.adopt(panel, dir);
+    if (compareWith) p.compare(compareWith.map((d) => path.resolve(d)));
     return panel;
   }
 
@@ -227,8 +279,14 @@ export class Dashboards implements vscode.Disposable {
     for (const p of [...this.panels.values()]) p.dispose();
   }
 
-  private adopt(panel: vscode.WebviewPanel, dir: string): void {
-    const p = new DashboardPanel(panel, dir, this.context, this.manager, this.log, () => this.panels.delete(dir));
+  /** Runs compared in a run's dashboard (for tests in a real host). */
+  comparedWith(dir: string): readonly string[] {
+    return this.panels.get(path.resolve(dir))?.comparedWith ?? [];
+  }
+
+  private adopt(panel: vscode.WebviewPanel, dir: string): DashboardPanel {
+    const p = new DashboardPanel(panel, dir, this.context, this.manager, this.doctors, this.log, () => this.panels.delete(dir));
     this.panels.set(dir, p);
+    return p;
   }
 }

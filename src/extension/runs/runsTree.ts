@@ -11,8 +11,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunEntry>, vsco
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly manager: RunManager) {
+  constructor(
+    private readonly manager: RunManager,
+    /** The training doctor's findings of a run: the active serious ones show in its row. */
+    private readonly findings: (dir: string) => readonly { title: string; severity: string; active: boolean }[] = () => [],
+  ) {
     this.sub = manager.onDidChangeRuns(() => this.changeEmitter.fire());
+  }
+
+  /** Redraw the rows (the doctor's findings changed). */
+  refresh(): void {
+    this.changeEmitter.fire();
   }
 
   getChildren(element?: RunEntry): RunEntry[] {
@@ -23,10 +32,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunEntry>, vsco
     const item = new vscode.TreeItem(e.id, vscode.TreeItemCollapsibleState.None);
     const status = e.summary.status;
     item.id = e.dir;
-    item.description = treeDescription(status);
+    const found = this.findings(e.dir);
+    const serious = found.filter((f) => f.active && f.severity === 'serious');
+    item.description = treeDescription(status) + (serious.length ? ` · ⚠ ${serious.map((f) => f.title).join(', ')}` : '');
     const color = STATE_COLORS[status.state];
     item.iconPath = new vscode.ThemeIcon(STATE_ICONS[status.state], color ? new vscode.ThemeColor(color) : undefined);
-    item.tooltip = treeTooltip(e.summary, e.dir, e.warnings);
+    item.tooltip = treeTooltip(e.summary, e.dir, e.warnings) + (found.length ? `\nDiagnosis: ${found.map((f) => `${f.title} (${f.severity}${f.active ? '' : ', earlier'})`).join('; ')}` : '');
     // ganRun.resumable: ended without completing, with a checkpoint (GAN: Resume Run is offered).
     item.contextValue = e.live ? 'ganRun.live' : runResumability(e.dir, status, e.live).ok ? 'ganRun.resumable' : 'ganRun';
     item.resourceUri = vscode.Uri.file(e.dir);
