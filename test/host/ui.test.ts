@@ -14,6 +14,7 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -338,6 +339,52 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       }
       assert.ok(existsSync(join(runDir, 'config.json')), 'the run folder has its resolved config.json');
       log(`run stopped at step ${r.step} with ${r.metricLines} metric records`);
+    });
+  });
+
+  it('the doctor: a broken run shows its finding in the Diagnosis panel; Apply fix starts the fixed run, compared with the broken one', async () => {
+    await step('doctor apply fix', async () => {
+      const p = page!;
+      // A run whose failure is known (learning rate 0.1: steps as large as the weights), trained through the CLI.
+      const exp = join(uiWorkspace, 'broken-lr');
+      mkdirSync(exp, { recursive: true });
+      writeFileSync(join(exp, 'model.ts'), readFileSync(join(REPO_ROOT, 'templates', 'toy', 'model.ts'), 'utf8'));
+      const cfg = { name: 'broken-lr', variant: 'gan-ns', data: { name: '8gaussians' }, training: { steps: 200, lrD: 0.1, lrG: 0.1, batchSize: 64, seed: 1 }, logging: { metricsEvery: 10 } };
+      writeFileSync(join(exp, 'gan.config.json'), JSON.stringify(cfg, null, 2));
+      const brokenDir = join(uiWorkspace, '.gan', 'runs', 'broken-lr-run');
+      const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'trainer.js'), 'train', '--config', join(exp, 'gan.config.json'), '--run-dir', brokenDir, '--backend', 'wasm', '--quiet'], { encoding: 'utf8', timeout: 240_000 });
+      assert.equal(r.status, 0, `the broken run trained: ${r.stderr}`);
+      await runCommand(p, 'View: Close All Editors', log);
+      await runCommand(p, 'GAN: Refresh Runs', log);
+      await runCommand(p, 'GAN: Open Run…', log);
+      await pickQuickItem(p, 'broken-lr-run', log);
+      await pollPage(p, log, 'the dashboard webview (iframe.webview.ready)', 30_000, async () => (await p.locator('iframe.webview.ready').count()) > 0);
+      const dash = webviewFrame(p);
+      const finding = dash.locator('#diagnosis article[data-detector="divergence"]');
+      await pollPage(p, log, 'the Diagnosis panel to show the divergence finding', 60_000, async () => (await finding.count()) > 0);
+      const text = await finding.innerText();
+      assert.match(text, /Divergence/);
+      assert.match(text, /of their norm/, 'the evidence names what was seen');
+      await finding.hover();
+      await pollPage(p, log, 'the evidence range highlighted on the gradients chart', 10_000, async () => !!(await dash.locator('#chart-gradients').getAttribute('data-highlight')));
+      await p.screenshot({ path: join(ARTIFACTS, 'diagnosis.png') });
+      log(`screenshot: ${join(ARTIFACTS, 'diagnosis.png')}`);
+      const before = new Set(runsOnDisk(uiWorkspace).map((x) => x.dir));
+      await finding.locator('button.apply-fix').first().click({ timeout: 10_000 });
+      const fixed = await pollPage(p, log, 'the fixed run folder', 60_000, async () => runsOnDisk(uiWorkspace).find((x) => !before.has(x.dir)));
+      log(`fixed run: ${fixed.dir}`);
+      const fixedCfg = JSON.parse(readFileSync(join(fixed.dir, 'config.json'), 'utf8')) as { training: { lrD: number; lrG: number } };
+      assert.ok(Math.abs(fixedCfg.training.lrD - 0.01) < 1e-9 && Math.abs(fixedCfg.training.lrG - 0.01) < 1e-9, `the fix divided the learning rates by 10: ${JSON.stringify(fixedCfg.training)}`);
+      const cmp = webviewFrame(p);
+      await pollPage(p, log, '#compare to name the broken run', 60_000, async () => (await cmp.locator('#compare').getAttribute('data-runs')) === 'broken-lr-run');
+      await pollPage(p, log, 'the fixed run\'s own points and the broken run\'s dashed lines on the loss chart', 60_000, async () => {
+        const own = Number((await cmp.locator('#chart-losses').getAttribute('data-points')) ?? '0');
+        const other = Number((await cmp.locator('#chart-losses').getAttribute('data-compare-lines')) ?? '0');
+        return own > 0 && other > 0;
+      });
+      await p.screenshot({ path: join(ARTIFACTS, 'doctor-compare.png') });
+      log(`screenshot: ${join(ARTIFACTS, 'doctor-compare.png')}`);
+      await pollPage(p, log, 'the fixed run to end', 120_000, async () => ['completed', 'stopped'].includes(runsOnDisk(uiWorkspace).find((x) => x.dir === fixed.dir)?.state ?? ''));
     });
   });
 
