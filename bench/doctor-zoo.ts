@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import { DETECTORS } from '../src/doctor/detectors';
+import { pool } from '../test/trainer/helpers';
 import { fixedConfig, outcome, replay, trainConfig, ZOO, type Outcome, type RunResult, type ZooEntry } from './lib/zoo';
 
 const { values: args } = parseArgs({
@@ -32,21 +33,6 @@ interface Trial {
   fixed?: Outcome;
 }
 
-/** Run jobs with at most `n` trainer processes at once. */
-async function pool<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> {
-  const out: T[] = new Array(jobs.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        out[i] = await jobs[i]();
-      }
-    }),
-  );
-  return out;
-}
-
 async function trial(entry: ZooEntry, seed: number): Promise<Trial> {
   const run = await trainConfig(entry.config, seed);
   const { firstFired, firstFindings } = replay(run);
@@ -62,10 +48,8 @@ async function trial(entry: ZooEntry, seed: number): Promise<Trial> {
 }
 
 async function main(): Promise<void> {
-  const trials = await pool(
-    entries.flatMap((e) => seeds.map((s) => () => trial(e, s))),
-    Number(args.parallel),
-  );
+  const jobs = entries.flatMap((e) => seeds.map((s) => ({ e, s })));
+  const trials = await pool(jobs, Number(args.parallel), ({ e, s }) => trial(e, s));
 
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');

@@ -51,3 +51,18 @@ export function readJsonl(file: string): Record<string, number>[] {
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
 }
+
+/** Runs `fn` over `items`, `width` at a time (one trainer process per core), results in item order. */
+export async function pool<T, R>(items: readonly T[], width: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}

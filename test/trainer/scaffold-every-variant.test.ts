@@ -14,26 +14,11 @@ import { test } from 'node:test';
 import { writeExperiment } from '../../src/extension/scaffold/scaffold';
 import { TOY_DATASETS } from '../../src/protocol/config';
 import { VARIANTS } from '../../src/protocol/variants';
-import { readJsonl, requireBuild, runCli } from './helpers';
+import { pool, readJsonl, requireBuild, runCli } from './helpers';
 
 const REPO = path.resolve('.');
 const STEPS = 5;
 const PROBE = "import * as tf from '@tensorflow/tfjs';\nexport const n: number = tf.zeros([1]);\n";
-
-/** Runs `fn` over `items`, `width` at a time (one trainer per core). */
-async function pool<T, R>(items: readonly T[], width: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
-}
 
 function tscNoEmit(project: string): Promise<string> {
   const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');

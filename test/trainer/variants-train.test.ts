@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { experiment, readJsonl, runCli } from './helpers';
+import { experiment, pool, readJsonl, runCli } from './helpers';
 
 interface Case {
   variant: string;
@@ -41,21 +41,6 @@ async function trainCase(c: Case) {
   const t0 = performance.now();
   const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet']);
   return { c, r, runDir, seconds: (performance.now() - t0) / 1000 };
-}
-
-/** Two trainers at a time: one per core. */
-async function pool<T, R>(items: T[], width: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
 }
 
 test('LSGAN, WGAN (clipping), hinge, DRAGAN, R1 and f-GAN each halve the sliced Wasserstein distance on 8 Gaussians', async () => {
