@@ -10,6 +10,7 @@
  *   <runDir>/status.json     RunStatus, replaced atomically
  *   <runDir>/lock.json       RunLock while a trainer owns the folder
  *   <runDir>/trainer.log     the trainer's stdout/stderr
+ *   <runDir>/report.md       the doctor's report, on request (src/doctor/report), with report/*.png
  */
 import { z } from 'zod';
 
