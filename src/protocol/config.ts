@@ -38,6 +38,10 @@ export const ConfigSchema = z
         latentDim: int(1, 1024).default(2).describe('Dimension of the noise vector z.'),
         hidden: int(1, 4096).default(128).describe('Width of the hidden layers.'),
         depth: int(1, 16).default(3).describe('Number of hidden layers in each network.'),
+        spectralNorm: z
+          .boolean()
+          .default(false)
+          .describe("Spectral normalization of every layer of D (Miyato et al. 2018): the template's model.ts passes it to mlp as ctx.spectralNorm; the trainer refuses a D that ignores it."),
       })
       .strict()
       .prefault({})

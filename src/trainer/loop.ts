@@ -85,11 +85,19 @@ export class GanTrainer {
       dataDim: 2,
       hidden: cfg.model.hidden,
       depth: cfg.model.depth,
+      spectralNorm: cfg.model.spectralNorm,
       output: info.output,
       nextSeed: () => deriveSeed(cfg.training.seed, 0, STREAM.init, initIndex++),
     };
     this.G = checkModule(builders.buildGenerator(ctx), 'buildGenerator');
     this.D = checkModule(builders.buildDiscriminator(ctx), 'buildDiscriminator');
+    // A D that ignores model.spectralNorm would make the setting (and the doctor's fix) a silent no-op.
+    if (cfg.model.spectralNorm && !this.D.stateVariables?.length) {
+      throw new Error(
+        'model.spectralNorm is true but buildDiscriminator applied no spectral normalization (its module has no stateVariables): ' +
+          'pass { spectralNorm: ctx.spectralNorm } to mlp (as the template model.ts does) or wrap your layers in spectralNorm, and pass stateVariables on',
+      );
+    }
     if (this.impl.needs) checkDiscriminatorFor(cfg.variant, this.D, this.impl.needs(cfg.options), ctx.dataDim);
     if (this.autoencoder) checkReconstruction(this.D, ctx.dataDim, info.title);
     this.impl.checkDiscriminator?.(this.D, cfg.options);

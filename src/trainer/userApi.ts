@@ -55,6 +55,8 @@ export interface ModelContext {
   /** config model.hidden and model.depth. */
   readonly hidden: number;
   readonly depth: number;
+  /** config model.spectralNorm: wrap D's layers in spectralNorm (mlp does it with { spectralNorm: ctx.spectralNorm }). */
+  readonly spectralNorm: boolean;
   /**
    * 'logit': D returns a logit; 'critic': an unbounded score (both one number
    * per sample, shape [n, 1]). 'autoencoder' (EBGAN, BEGAN): D returns its

@@ -41,12 +41,11 @@ export function buildGenerator(ctx: ModelContext): Module {
  */
 export function buildDiscriminator(ctx: ModelContext): Module {
   if (ctx.output === 'autoencoder') return buildAutoencoder(ctx);
-  // Same MLP shape as G, one output. For a spectrally normalized D (every
-  // layer's weights divided by their largest singular value: a 1-Lipschitz
-  // D, Miyato et al. 2018), pass { spectralNorm: true } as a 6th argument.
-  // For LeakyReLU, import leakyRelu and pass leakyRelu(0.2) instead of relu
-  // (gradient penalties differentiate through it).
-  const net = mlp(ctx, ctx.dataDim, 1, 'D', relu);
+  // Same MLP shape as G, one output. With model.spectralNorm in gan.config.json
+  // every layer's weights are divided by their largest singular value (a
+  // 1-Lipschitz D, Miyato et al. 2018). For LeakyReLU, import leakyRelu and
+  // pass leakyRelu(0.2) instead of relu (gradient penalties differentiate through it).
+  const net = mlp(ctx, ctx.dataDim, 1, 'D', relu, { spectralNorm: ctx.spectralNorm });
   return {
     variables: net.variables,
     apply: (x: tf.Tensor2D) => net.apply(x),

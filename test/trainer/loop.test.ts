@@ -3,6 +3,9 @@
  * divergence handling. Small models, few steps.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../../src/protocol/config';
@@ -67,4 +70,16 @@ test('an absurd learning rate diverges with the first non-finite quantity named,
   // The update that produced the non-finite value was not applied: every weight is still finite.
   for (const v of [...t.D.variables, ...t.G.variables]) assert.ok(Array.from(v.dataSync()).every(Number.isFinite), `${v.name} holds a non-finite weight`);
   t.dispose();
+});
+
+test('model.spectralNorm: the template wraps every D layer (u, v saved as state); a D that ignores it is refused by name', async () => {
+  const t = new GanTrainer(small('wgan-clip', { model: { hidden: 16, depth: 2, spectralNorm: true } }), builders);
+  assert.equal(t.D.stateVariables?.length, 2 * 3, 'u and v for each of the 3 layers');
+  await t.step(0);
+  t.dispose();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-sn-'));
+  const file = path.join(dir, 'model.ts');
+  fs.writeFileSync(file, "import { mlp, relu, type ModelContext } from 'gan-workbench';\nexport const buildGenerator = (c: ModelContext) => mlp(c, c.latentDim, c.dataDim, 'G', relu);\nexport const buildDiscriminator = (c: ModelContext) => mlp(c, c.dataDim, 1, 'D', relu);\n");
+  const ignoring = await compileAndLoad(file);
+  assert.throws(() => new GanTrainer(small('wgan-clip', { model: { hidden: 16, depth: 2, spectralNorm: true } }), ignoring), /model\.spectralNorm is true but buildDiscriminator applied no spectral normalization/);
 });
