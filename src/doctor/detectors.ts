@@ -34,6 +34,8 @@ export interface Evidence {
   readonly toStep: number;
   /** What was seen, with numbers. */
   readonly seen: string;
+  /** The measured quantity behind `seen`, where a fix is sized from it (e.g. the relative step size). */
+  readonly value?: number;
 }
 
 /** A config change that addresses the finding, in order of likely effect. */
@@ -61,7 +63,7 @@ export interface Detector {
   /** One sentence: why this matters. */
   readonly why: string;
   /** Fixes for this run's config and what was seen, in order of likely effect (each a valid config change). */
-  fixes(cfg: ResolvedConfig, seen: { readonly metric: string }): Fix[];
+  fixes(cfg: ResolvedConfig, seen: { readonly metric: string; readonly value?: number }): Fix[];
   applies(ctx: DoctorContext): boolean;
   /** What was seen over the window, or undefined when the pattern is absent. */
   detect(recent: readonly MetricRecord[], all: readonly MetricRecord[], ctx: DoctorContext): Omit<Evidence, 'fromStep' | 'toStep'> | undefined;
@@ -98,6 +100,7 @@ export const DETECTORS: readonly Detector[] = [
     fixes: (cfg) => [
       ...(cfg.model.latentDim < 16 ? [{ label: `Larger latent space (latentDim ${cfg.model.latentDim} → 16)`, patch: { model: { latentDim: 16 } } }] : []),
       ...switchTo(cfg, 'wgan-gp', 'WGAN-GP: the critic keeps gradients on every mode'),
+      ...switchTo(cfg, 'unrolled', 'Unrolled GAN (K = 5): G answers the discriminator it would face after 5 more steps'),
     ],
     applies: (ctx) => (ctx.dataModes ?? 0) > 1,
     detect(recent, all, ctx) {
@@ -121,6 +124,7 @@ export const DETECTORS: readonly Detector[] = [
     fixes: (cfg) => [
       ...switchTo(cfg, 'gan-ns', 'Non-saturating generator loss'),
       { label: `Slower discriminator (TTUR: lrD ${fmt(cfg.training.lrD)} → ${fmt(cfg.training.lrG / 4)})`, patch: { training: { lrD: cfg.training.lrG / 4 } } },
+      ...spectralNormFix(cfg),
       ...switchTo(cfg, 'wgan-gp', 'WGAN-GP: a critic gives useful gradients everywhere'),
     ],
     applies: (ctx) => ctx.output === 'logit',
@@ -145,10 +149,14 @@ export const DETECTORS: readonly Detector[] = [
     severity: 'serious',
     window: 5,
     why: 'Gradient norms or the critic estimate are growing without bound; the next steps will overflow to NaN and the weights become useless.',
-    fixes: (cfg) => [
-      { label: 'Learning rates ÷ 10', patch: { training: { lrD: cfg.training.lrD / 10, lrG: cfg.training.lrG / 10 } } },
-      ...switchTo(cfg, 'wgan-gp', 'Gradient penalty (WGAN-GP, λ = 10)'),
-    ],
+    fixes: (cfg, seen) => {
+      // Steps measured at `value` of the weights' norm: scale the learning rates so they move ~0.2%.
+      const k = seen.value !== undefined && seen.metric.startsWith('updateRatio') ? Math.min(1000, Math.max(10, Math.round(seen.value / 0.002))) : 10;
+      return [
+        { label: `Learning rates ÷ ${k}`, patch: { training: { lrD: cfg.training.lrD / k, lrG: cfg.training.lrG / k } } },
+        ...switchTo(cfg, 'wgan-gp', 'Gradient penalty (WGAN-GP, λ = 10)'),
+      ];
+    },
     applies: () => true,
     detect(recent, all, ctx) {
       if (ctx.ended?.state === 'diverged') return { metric: 'lossD', seen: `the trainer stopped at step ${ctx.ended.step}: ${ctx.ended.error}` };
@@ -157,7 +165,7 @@ export const DETECTORS: readonly Detector[] = [
       // Steps as large as a few percent of the weights: healthy runs here measure ~1e-3 (≤ 6e-3 on
       // the very first step); a learning rate of 0.1 measures 0.02–0.5 in its first records.
       const stepSize = median(recent.map((r) => Math.max(Number(r.updateRatioD ?? 0), Number(r.updateRatioG ?? 0))));
-      if (stepSize > 0.02) return { metric: 'updateRatioD', seen: `each update moves the weights by ${fmt(100 * stepSize)}% of their norm (healthy training: ~0.1%)` };
+      if (stepSize > 0.02) return { metric: 'updateRatioD', value: stepSize, seen: `each update moves the weights by ${fmt(100 * stepSize)}% of their norm (healthy training: ~0.1%)` };
       const base = all.slice(0, Math.max(5, Math.floor(all.length / 10)));
       for (const key of ['gradNormD', 'gradNormG', 'wEstimate']) {
         const b = median(values(base, key).map(Math.abs));
@@ -178,7 +186,7 @@ export const DETECTORS: readonly Detector[] = [
         ? Number(cfg.options.gpWeight) < 10
           ? [{ label: `Stronger penalty (λ ${cfg.options.gpWeight} → 10)`, patch: { options: { gpWeight: 10 } } }]
           : [{ label: 'More critic steps per G step', patch: { training: { nCritic: cfg.training.nCritic * 2 } } }]
-        : switchTo(cfg, 'wgan-gp', 'Gradient penalty λ = 10 (WGAN-GP)'),
+        : [...switchTo(cfg, 'wgan-gp', 'Gradient penalty λ = 10 (WGAN-GP)'), ...spectralNormFix(cfg)],
     applies: (ctx) => ctx.output === 'critic',
     detect(recent, all) {
       // The trainer measures ‖∇ₓD‖ on real/generated interpolates for every critic (critGradNorm).
@@ -193,6 +201,33 @@ export const DETECTORS: readonly Detector[] = [
       }
       const clip = mean(values(recent, 'clipShare'));
       if (clip > 0.5) return { metric: 'clipShare', seen: `${fmt(100 * clip)}% of the critic's weights sit at ±c` };
+      return undefined;
+    },
+  },
+  {
+    id: 'equilibrium-lost',
+    title: 'BEGAN equilibrium lost',
+    severity: 'warning',
+    window: 10,
+    why: 'BEGAN steers k_t to keep E[L(G(z))] = γ·E[L(x)]; with k_t pinned at a bound the controller has no authority left, and a rising M_global means the two players are drifting apart instead of converging.',
+    fixes: (cfg) => [
+      { label: `Faster equilibrium control (λ_k ${fmt(Number(cfg.options.beganLambdaK))} → ${fmt(10 * Number(cfg.options.beganLambdaK))})`, patch: { options: { beganLambdaK: Math.min(1, 10 * Number(cfg.options.beganLambdaK)) } } },
+      { label: `Lower diversity ratio (γ ${fmt(Number(cfg.options.beganGamma))} → ${fmt(Math.max(0.1, Number(cfg.options.beganGamma) - 0.2))})`, patch: { options: { beganGamma: Math.max(0.1, Number(cfg.options.beganGamma) - 0.2) } } },
+    ],
+    applies: (ctx) => ctx.config.variant === 'began',
+    detect(recent, all, ctx) {
+      if (!pastWarmup(all, ctx, 0.2)) return undefined;
+      const k = values(recent, 'kT');
+      if (k.length >= this.window && (k.every((v) => v <= 1e-4) || k.every((v) => v >= 1 - 1e-4))) {
+        return { metric: 'kT', seen: `k_t stayed at ${k[0] >= 0.5 ? 1 : 0} for the last ${k.length} records` };
+      }
+      // M_global rising: the recent median 1.5× above the lowest median of an earlier window.
+      const m = values(recent, 'mGlobal');
+      if (m.length < this.window) return undefined;
+      let best = Infinity;
+      for (let i = this.window; i <= all.length - this.window; i += this.window) best = Math.min(best, median(values(all.slice(i - this.window, i), 'mGlobal')));
+      const now = median(m);
+      if (Number.isFinite(best) && best > 0 && now > 1.5 * best) return { metric: 'mGlobal', seen: `M_global ${fmt(now)} now, up from ${fmt(best)} earlier in the run` };
       return undefined;
     },
   },
@@ -249,6 +284,11 @@ export const DETECTORS: readonly Detector[] = [
     },
   },
 ];
+
+/** Spectral normalization of D's layers (model.spectralNorm), unless it is on already. */
+function spectralNormFix(cfg: ResolvedConfig): Fix[] {
+  return cfg.model.spectralNorm ? [] : [{ label: 'Spectral normalization in D (every layer 1-Lipschitz)', patch: { model: { spectralNorm: true } } }];
+}
 
 /** Switching variant drops options the new variant does not accept, and resets its schedule to the new defaults. */
 function switchTo(cfg: ResolvedConfig, variant: string, label: string): Fix[] {

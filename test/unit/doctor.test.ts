@@ -158,3 +158,18 @@ test('every fix the doctor offers is a valid config change, and does what it say
   assert.equal(toNs.training.nCritic, 1);
   assert.equal(toNs.training.beta1, 0.5);
 });
+
+test('BEGAN equilibrium lost: k_t pinned at a bound, or M_global rising; silent while k_t moves and M_global falls', () => {
+  const began = resolveConfig({ name: 'x', variant: 'began', data: { name: '8gaussians' }, training: { steps: 2000 } });
+  const ctxB: DoctorContext = { config: began, output: 'autoencoder', dataModes: 8, totalSteps: 2000 };
+  const pinned = diagnose(stream((i) => ({ kT: i < 50 ? 0.01 * (i % 5) : 0, mGlobal: 0.3 })), ctxB).find((x) => x.detector === 'equilibrium-lost');
+  assert.ok(pinned);
+  assert.match(pinned.evidence.seen, /k_t stayed at 0/);
+  const rising = diagnose(stream((i) => ({ kT: 0.02 + 0.001 * (i % 7), mGlobal: i < 50 ? 0.5 - 0.005 * i : 0.25 + 0.02 * (i - 50) })), ctxB).find((x) => x.detector === 'equilibrium-lost');
+  assert.ok(rising);
+  assert.equal(rising.evidence.metric, 'mGlobal');
+  assert.ok(!ids(stream((i) => ({ kT: 0.02 + 0.001 * (i % 7), mGlobal: 0.5 / (1 + i / 20) })), ctxB).includes('equilibrium-lost'));
+  // Only BEGAN has k_t.
+  assert.ok(!ids(stream(() => ({ kT: 0 })), ctxNs).includes('equilibrium-lost'));
+  for (const fix of rising.fixes) assert.notDeepEqual(applyFix(began, fix).options, began.options);
+});
