@@ -11,6 +11,7 @@
  *   <runDir>/lock.json       RunLock while a trainer owns the folder
  *   <runDir>/trainer.log     the trainer's stdout/stderr
  *   <runDir>/report.md       the doctor's report, on request (src/doctor/report), with report/*.png
+ *   <runDir>/origin.json     RunOrigin, for a run made by Apply fix: which run and which fix it came from
  */
 import { z } from 'zod';
 
@@ -23,6 +24,7 @@ export const RUN_FILES = {
   status: 'status.json',
   lock: 'lock.json',
   log: 'trainer.log',
+  origin: 'origin.json',
 } as const;
 
 /** Where runs live, relative to the workspace folder. */
@@ -69,3 +71,14 @@ export function snapshotFileName(step: number): string {
 export function isLive(state: RunState): boolean {
   return LIVE_STATES.includes(state);
 }
+
+/** How a run came to be when the doctor made it (Apply fix): Explain Run reports what was tried. */
+export const RunOriginSchema = z.object({
+  /** The run folder the fix was applied to. */
+  fromRun: z.string().min(1),
+  detector: z.string().min(1),
+  finding: z.string(),
+  fix: z.string(),
+  createdAt: z.string(),
+});
+export type RunOrigin = z.infer<typeof RunOriginSchema>;

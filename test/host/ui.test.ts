@@ -388,6 +388,8 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       });
       await p.screenshot({ path: join(ARTIFACTS, 'doctor-compare.png') });
       log(`screenshot: ${join(ARTIFACTS, 'doctor-compare.png')}`);
+      const origin = JSON.parse(readFileSync(join(fixed.dir, 'origin.json'), 'utf8')) as { fromRun: string; detector: string };
+      assert.deepEqual([origin.fromRun, origin.detector], [brokenDir, 'divergence'], 'the fixed run records where it came from');
       await pollPage(p, log, 'the fixed run to end', 120_000, async () => ['completed', 'stopped'].includes(runsOnDisk(uiWorkspace).find((x) => x.dir === fixed.dir)?.state ?? ''));
     });
   });

@@ -61,3 +61,28 @@ test('Explain Run: a garbage folder still gets a report that says what is wrong'
   assert.match(r.markdown, /The config could not be read, so the doctor did not run/);
   assert.match(r.markdown, /No metrics were recorded/);
 });
+
+test('Explain Run: what was tried — a fixed run names its origin, the broken run lists the fixes made from it, each with its outcome', () => {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-runs-'));
+  const now = new Date().toISOString();
+  const mk = (id: string, modes: number, swd: number) => {
+    const dir = path.join(parent, id);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(resolveConfig({ name: id, variant: 'gan-ns', data: { name: '8gaussians' }, training: { steps: 100 } })));
+    fs.writeFileSync(path.join(dir, 'status.json'), JSON.stringify({ state: 'completed', step: 100, totalSteps: 100, startedAt: now, updatedAt: now }));
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), JSON.stringify({ step: 100, time: 1, lossD: 1, lossG: 1, swd, modesCovered: modes, hqPercent: 50 }) + '\n');
+    return dir;
+  };
+  const broken = mk('broken', 1, 1.18);
+  const fixed = mk('fixed', 5, 0.34);
+  mk('unrelated', 8, 0.1);
+  fs.writeFileSync(path.join(fixed, 'origin.json'), JSON.stringify({ fromRun: broken, detector: 'divergence', finding: 'Divergence', fix: 'Learning rates ÷ 50', createdAt: now }));
+  const b = explainRun(broken).markdown;
+  assert.match(b, /Fixes tried from this run:/);
+  assert.match(b, /\| fixed \| Learning rates ÷ 50 \| Divergence \| 5 modes, 50% high-quality, sliced Wasserstein 0\.34 at step 100 \|/);
+  assert.doesNotMatch(b, /unrelated/);
+  const f = explainRun(fixed).markdown;
+  assert.match(f, /This run is \*\*broken\*\* with the doctor's fix "Learning rates ÷ 50" for "Divergence"/);
+  assert.match(f, /\| broken \(before the fix\) \| 1 modes, .*sliced Wasserstein 1\.18/);
+  assert.match(explainRun(path.join(parent, 'unrelated')).markdown, /No fix has been applied from this run yet/);
+});

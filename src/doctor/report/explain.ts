@@ -9,6 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CHARTS, METRICS, type ChartId, type MetricRecord } from '../../protocol/metrics';
 import { variantInfo, type VariantId } from '../../protocol/variants';
+import { RUN_FILES, RunOriginSchema, type RunOrigin } from '../../protocol/run';
+import { readJsonFile } from '../../runfolder/json';
+import { readMetrics } from '../../runfolder/metricsLog';
 import { readRunContents } from '../../runfolder/read';
 import { writeFileAtomic } from '../../runfolder/atomic';
 import type { Finding } from '../detectors';
@@ -115,6 +118,8 @@ export function explainRun(runDir: string): Report {
     }
   });
 
+  md.push(...whatWasTried(runDir, last), '');
+
   md.push('## Curves', '');
   if (!records.length) md.push('No metrics were recorded.', '');
   for (const chart of CHARTS) {
@@ -126,6 +131,62 @@ export function explainRun(runDir: string): Report {
   }
   if (cfg) md.push('## Config', '', '```json', JSON.stringify(cfg, null, 2), '```', '');
   return { markdown: md.join('\n'), images, findings };
+}
+
+function outcomeOf(r: MetricRecord | undefined): string {
+  if (!r) return 'no metrics';
+  const parts = [
+    typeof r.modesCovered === 'number' ? `${r.modesCovered} modes` : undefined,
+    typeof r.hqPercent === 'number' ? `${fmt(r.hqPercent)}% high-quality` : undefined,
+    typeof r.swd === 'number' ? `sliced Wasserstein ${fmt(r.swd)}` : undefined,
+  ].filter(Boolean);
+  return `${parts.join(', ') || 'no quality metrics'} at step ${r.step}`;
+}
+
+function lastRecord(dir: string): MetricRecord | undefined {
+  const rs = readMetrics(path.join(dir, RUN_FILES.metrics)).records;
+  return rs[rs.length - 1];
+}
+
+/**
+ * Apply fix leaves origin.json in the run it starts: this run's own origin,
+ * and the runs beside it made from this one, each with its outcome.
+ */
+function whatWasTried(runDir: string, last: MetricRecord | undefined): string[] {
+  const md = ['## What was tried', ''];
+  const own = readJsonFile(path.join(runDir, RUN_FILES.origin), RunOriginSchema);
+  if (own) {
+    md.push(
+      `This run is **${path.basename(own.fromRun)}** with the doctor's fix "${own.fix}" for "${own.finding}" (Apply fix, ${own.createdAt}).`,
+      '',
+      `| run | outcome |`,
+      `|---|---|`,
+      `| ${path.basename(own.fromRun)} (before the fix) | ${outcomeOf(lastRecord(own.fromRun))} |`,
+      `| this run | ${outcomeOf(last)} |`,
+      '',
+    );
+  }
+  const parent = path.dirname(runDir);
+  const children: { dir: string; origin: RunOrigin }[] = [];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    /* no siblings to look at */
+  }
+  for (const n of names) {
+    const dir = path.join(parent, n);
+    if (dir === runDir) continue;
+    const origin = readJsonFile(path.join(dir, RUN_FILES.origin), RunOriginSchema);
+    if (origin && path.resolve(origin.fromRun) === path.resolve(runDir)) children.push({ dir, origin });
+  }
+  if (children.length) {
+    md.push('Fixes tried from this run:', '', '| run | fix | for | outcome |', '|---|---|---|---|');
+    for (const c of children) md.push(`| ${path.basename(c.dir)} | ${c.origin.fix} | ${c.origin.finding} | ${outcomeOf(lastRecord(c.dir))} |`);
+    md.push('', `This run: ${outcomeOf(last)}.`);
+  }
+  if (!own && !children.length) md.push('No fix has been applied from this run yet (Apply fix in the Diagnosis panel starts one and records it here).');
+  return md;
 }
 
 /** Write report.md and its images into the run folder; returns the report's path. */

@@ -7,6 +7,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LiveFinding } from '../../doctor/liveDoctor';
+import { RUN_FILES, type RunOrigin } from '../../protocol/run';
+import { writeJsonAtomic } from '../../runfolder/atomic';
 import type { Logger } from '../logger';
 import type { RunManager } from '../runs/runManager';
 import type { StartTrainingResult } from '../runs/startTraining';
@@ -57,6 +59,13 @@ export async function applyFixCommand(deps: DoctorDeps, dir: unknown, detector: 
   // Start Training checks trust, compiles the model and opens the new run's dashboard.
   const started = (await vscode.commands.executeCommand('ganWorkbench.startTraining', made.config)) as StartTrainingResult | undefined;
   if (!started) return undefined;
+  // Where the run came from, for Explain Run's "what was tried".
+  const origin: RunOrigin = { fromRun: dir, detector, finding: finding.title, fix: fix.label, createdAt: new Date().toISOString() };
+  try {
+    writeJsonAtomic(path.join(started.runDir, RUN_FILES.origin), origin);
+  } catch (e) {
+    deps.log.warn(`${started.runId}: could not record its origin: ${(e as Error).message}`);
+  }
   deps.openDashboard(started.runDir, [dir]);
   return started.runDir;
 }
