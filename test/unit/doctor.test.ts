@@ -126,6 +126,8 @@ test('no progress: distance stalls while the G loss cycles; silent when it stall
   const cycling = stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2, lossG: 0.8 + (i % 2 ? 0.3 : -0.3) }));
   assert.ok(ids(cycling, ctxNs).includes('no-progress'));
   assert.ok(!ids(stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2 })), ctxNs).includes('no-progress'));
+  // Near miss: a converged run whose G loss jitters by ±7% (the healthy non-saturating GAN of the zoo).
+  assert.ok(!ids(stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2, lossG: 0.8 + (i % 2 ? 0.06 : -0.06) })), ctxNs).includes('no-progress'));
   assert.ok(!ids(stream((i) => ({ lossG: 0.8 + (i % 2 ? 0.3 : -0.3) })), ctxNs).includes('no-progress'));
 });
 
