@@ -277,6 +277,10 @@ export const DETECTORS: readonly Detector[] = [
       const best = Math.min(...before);
       const med = median(now);
       if (med < 0.95 * best) return undefined;
+      // The distance itself oscillates (a limit cycle), not just sits at a floor: a converged run's
+      // sliced Wasserstein jitters by ~20% of its median (healthy runs of the zoo), a cycling one more.
+      const dSwing = Math.max(...now) - Math.min(...now);
+      if (dSwing < 0.3 * med) return undefined;
       // Losses cycle: the G loss changes direction on most records, with a swing well above noise.
       const g = values(recent, 'lossG');
       let turns = 0;
@@ -285,7 +289,7 @@ export const DETECTORS: readonly Detector[] = [
       // Cycling, not noise: a converged run's G loss jitters by ~10–15% around its mean (healthy
       // non-saturating GAN in the zoo), a cycling one swings by half its mean or more.
       if (turns < 0.5 * (g.length - 2) || swing < 0.5 * Math.abs(mean(g)) + 1e-3) return undefined;
-      return { metric: 'swd', seen: `sliced Wasserstein ${fmt(med)} vs best ${fmt(best)} earlier, while the G loss turned ${turns} times in ${g.length} records` };
+      return { metric: 'swd', seen: `sliced Wasserstein ${fmt(med)} (swinging by ${fmt(dSwing)}) vs best ${fmt(best)} earlier, while the G loss turned ${turns} times in ${g.length} records` };
     },
   },
 ];

@@ -123,9 +123,11 @@ test('learning-rate imbalance: one player\'s relative updates 20× the other\'s;
 });
 
 test('no progress: distance stalls while the G loss cycles; silent when it stalls calmly or keeps falling', () => {
-  const cycling = stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2, lossG: 0.8 + (i % 2 ? 0.3 : -0.3) }));
+  const cycling = stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2 + (i % 4 < 2 ? 0.05 : -0.05), lossG: 0.8 + (i % 2 ? 0.3 : -0.3) }));
   assert.ok(ids(cycling, ctxNs).includes('no-progress'));
   assert.ok(!ids(stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2 })), ctxNs).includes('no-progress'));
+  // Near miss: losses swinging while the distance sits at its floor, jittering by ±5% (a converged run).
+  assert.ok(!ids(stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2 + (i % 2 ? 0.01 : -0.01), lossG: 0.8 + (i % 2 ? 0.3 : -0.3) })), ctxNs).includes('no-progress'));
   // Near miss: a converged run whose G loss jitters by ±7% (the healthy non-saturating GAN of the zoo).
   assert.ok(!ids(stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2, lossG: 0.8 + (i % 2 ? 0.06 : -0.06) })), ctxNs).includes('no-progress'));
   assert.ok(!ids(stream((i) => ({ lossG: 0.8 + (i % 2 ? 0.3 : -0.3) })), ctxNs).includes('no-progress'));
@@ -138,7 +140,7 @@ test('every fix the doctor offers is a valid config change, and does what it say
     [stream((i) => ({ gradNormD: i < 90 ? 1.5 : 1.5 * 10 ** (i - 87) })), ctxW],
     [stream((i) => ({ critGradNorm: 1 + 0.06 * i })), ctxW],
     [stream(() => ({ updateRatioD: 0.004, updateRatioG: 0.0001 })), ctxNs],
-    [stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2, lossG: 0.8 + (i % 2 ? 0.3 : -0.3) })), ctxNs],
+    [stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2 + (i % 4 < 2 ? 0.05 : -0.05), lossG: 0.8 + (i % 2 ? 0.3 : -0.3) })), ctxNs],
   ];
   let fixes = 0;
   for (const [rs, ctx] of streams) {
