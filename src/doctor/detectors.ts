@@ -6,7 +6,7 @@
  */
 import { resolveConfig, type GanConfigInput, type ResolvedConfig } from '../protocol/config';
 import type { MetricRecord } from '../protocol/metrics';
-import type { DiscriminatorOutput } from '../protocol/variants';
+import { variantInfo, type DiscriminatorOutput, type VariantId } from '../protocol/variants';
 
 export type Severity = 'info' | 'warning' | 'serious';
 
@@ -98,6 +98,10 @@ export const DETECTORS: readonly Detector[] = [
     window: 10,
     why: 'The generator has found a few outputs that fool D and stopped covering the rest of the data: samples look fine one by one but lack diversity.',
     fixes: (cfg) => [
+      // First: measured on the zoo's vanilla GAN on 25 Gaussians (2 seeds, 2,000 steps), minibatch std
+      // improved modes, high-quality share and distance (10.5 → 14.5, 1.4 → 3.6 %, 0.159 → 0.110);
+      // a larger latent covered more modes (17) at a larger distance (0.212).
+      ...(cfg.model.minibatchStd || variantInfo(cfg.variant as VariantId).output === 'autoencoder' ? [] : [{ label: 'Minibatch standard deviation in D: it sees how varied each batch is', patch: { model: { minibatchStd: true } } }]),
       ...(cfg.model.latentDim < 16 ? [{ label: `Larger latent space (latentDim ${cfg.model.latentDim} → 16)`, patch: { model: { latentDim: 16 } } }] : []),
       ...switchTo(cfg, 'wgan-gp', 'WGAN-GP: the critic keeps gradients on every mode'),
       ...switchTo(cfg, 'unrolled', 'Unrolled GAN (K = 5): G answers the discriminator it would face after 5 more steps'),

@@ -42,6 +42,10 @@ export const ConfigSchema = z
           .boolean()
           .default(false)
           .describe("Spectral normalization of every layer of D (Miyato et al. 2018): the template's model.ts passes it to mlp as ctx.spectralNorm; the trainer refuses a D that ignores it."),
+        minibatchStd: z
+          .boolean()
+          .default(false)
+          .describe("Minibatch standard deviation (Karras et al. 2018): D's last layer also sees how varied the batch is, which exposes a collapsed generator. The template's model.ts passes it to mlp as ctx.minibatchStd; the trainer refuses a D that ignores it."),
       })
       .strict()
       .prefault({})

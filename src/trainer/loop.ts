@@ -86,6 +86,7 @@ export class GanTrainer {
       hidden: cfg.model.hidden,
       depth: cfg.model.depth,
       spectralNorm: cfg.model.spectralNorm,
+      minibatchStd: cfg.model.minibatchStd,
       output: info.output,
       nextSeed: () => deriveSeed(cfg.training.seed, 0, STREAM.init, initIndex++),
     };
@@ -96,6 +97,12 @@ export class GanTrainer {
       throw new Error(
         'model.spectralNorm is true but buildDiscriminator applied no spectral normalization (its module has no stateVariables): ' +
           'pass { spectralNorm: ctx.spectralNorm } to mlp (as the template model.ts does) or wrap your layers in spectralNorm, and pass stateVariables on',
+      );
+    }
+    if (cfg.model.minibatchStd && !usesBatchStatistics(this.D)) {
+      throw new Error(
+        'model.minibatchStd is true but buildDiscriminator scores each sample on its own: ' +
+          'pass { minibatchStd: ctx.minibatchStd } to mlp (as the template model.ts does) or append minibatchStd(x) before your last layer',
       );
     }
     if (this.impl.needs) checkDiscriminatorFor(cfg.variant, this.D, this.impl.needs(cfg.options), ctx.dataDim);
@@ -310,6 +317,16 @@ export class GanTrainer {
     this.optD.dispose();
     this.optG.dispose();
   }
+}
+
+/** Whether D's output for a sample depends on the rest of its batch (a minibatch-statistics layer). */
+function usesBatchStatistics(D: Module): boolean {
+  return tf.tidy(() => {
+    const x = tf.tensor2d([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2], [0.2, 0.1]]);
+    const alone = D.apply(x);
+    const more = tf.slice(D.apply(tf.concat([x, tf.tensor2d([[3, -3]])])), [0, 0], alone.shape);
+    return tf.max(tf.abs(tf.sub(alone, more))).dataSync()[0] > 1e-6;
+  });
 }
 
 function checkModule(m: Module, builder: string): Module {

@@ -57,6 +57,8 @@ export interface ModelContext {
   readonly depth: number;
   /** config model.spectralNorm: wrap D's layers in spectralNorm (mlp does it with { spectralNorm: ctx.spectralNorm }). */
   readonly spectralNorm: boolean;
+  /** config model.minibatchStd: feed D's last layer the batch's standard deviation (mlp: { minibatchStd: ctx.minibatchStd }). */
+  readonly minibatchStd: boolean;
   /**
    * 'logit': D returns a logit; 'critic': an unbounded score (both one number
    * per sample, shape [n, 1]). 'autoencoder' (EBGAN, BEGAN): D returns its
@@ -161,7 +163,7 @@ export function mlp(
   outputs: number,
   name: string,
   act: Activation = relu,
-  opts: { spectralNorm?: boolean } = {},
+  opts: { spectralNorm?: boolean; minibatchStd?: boolean } = {},
 ): Module {
   const wrap = (l: DenseLayer): Module => (opts.spectralNorm ? spectralNorm(ctx, l) : l);
   const layers: Module[] = [];
@@ -170,8 +172,32 @@ export function mlp(
     layers.push(wrap(dense(ctx, d, ctx.hidden, `${name}/hidden${i}`)));
     d = ctx.hidden;
   }
-  layers.push(wrap(dense(ctx, d, outputs, `${name}/out`, 1)));
+  const out = wrap(dense(ctx, opts.minibatchStd ? d + 1 : d, outputs, `${name}/out`, 1));
+  layers.push(opts.minibatchStd ? withMinibatchStd(out) : out);
   return sequential(layers, act);
+}
+
+/**
+ * The batch's mean standard deviation appended to every sample as one more
+ * feature: mean over features of sqrt(Var over the batch + 1e-8) (Karras et
+ * al., Progressive Growing of GANs, 2018). D then sees how varied the batch
+ * is, so a collapsed generator's batches are easy to tell from real ones.
+ */
+export function minibatchStd(x: tf.Tensor2D): tf.Tensor2D {
+  const { variance } = tf.moments(x, 0);
+  const s = tf.mean(tf.sqrt(tf.add(variance, 1e-8)));
+  return tf.concat([x, tf.mul(tf.onesLike(tf.slice(x, [0, 0], [-1, 1])), s)], 1) as tf.Tensor2D;
+}
+
+/** A layer fed its input with the minibatch standard deviation appended (see minibatchStd). */
+function withMinibatchStd(layer: Module): Module {
+  return {
+    variables: layer.variables,
+    stateVariables: layer.stateVariables,
+    afterUpdate: () => layer.afterUpdate?.(),
+    apply: (x) => layer.apply(minibatchStd(x)),
+    ...(layer.applyWith ? { applyWith: (x: tf.Tensor2D, p: readonly tf.Tensor[]) => layer.applyWith!(minibatchStd(x), p) } : {}),
+  };
 }
 
 export type DenseLayer = Module & { w: tf.Variable; b: tf.Variable };

@@ -45,7 +45,8 @@ export function buildDiscriminator(ctx: ModelContext): Module {
   // every layer's weights are divided by their largest singular value (a
   // 1-Lipschitz D, Miyato et al. 2018). For LeakyReLU, import leakyRelu and
   // pass leakyRelu(0.2) instead of relu (gradient penalties differentiate through it).
-  const net = mlp(ctx, ctx.dataDim, 1, 'D', relu, { spectralNorm: ctx.spectralNorm });
+  // model.minibatchStd appends the batch's standard deviation before the last layer.
+  const net = mlp(ctx, ctx.dataDim, 1, 'D', relu, { spectralNorm: ctx.spectralNorm, minibatchStd: ctx.minibatchStd });
   return {
     variables: net.variables,
     apply: (x: tf.Tensor2D) => net.apply(x),

@@ -83,3 +83,18 @@ test('model.spectralNorm: the template wraps every D layer (u, v saved as state)
   const ignoring = await compileAndLoad(file);
   assert.throws(() => new GanTrainer(small('wgan-clip', { model: { hidden: 16, depth: 2, spectralNorm: true } }), ignoring), /model\.spectralNorm is true but buildDiscriminator applied no spectral normalization/);
 });
+
+test('model.minibatchStd: the template D sees its batch (a sample\'s score depends on the others); a D that ignores it is refused by name', async () => {
+  const t = new GanTrainer(small('gan-ns', { model: { hidden: 16, depth: 2, minibatchStd: true } }), builders);
+  const x = tf.tensor2d([[0.1, 0.2], [0.3, -0.1]]);
+  const a = t.D.apply(x).dataSync()[0];
+  const b = t.D.apply(tf.concat([x, tf.tensor2d([[2, 2]])]) as tf.Tensor2D).dataSync()[0];
+  assert.notEqual(a, b);
+  await t.step(0);
+  t.dispose();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-mbstd-'));
+  const file = path.join(dir, 'model.ts');
+  fs.writeFileSync(file, "import { mlp, relu, type ModelContext } from 'gan-workbench';\nexport const buildGenerator = (c: ModelContext) => mlp(c, c.latentDim, c.dataDim, 'G', relu);\nexport const buildDiscriminator = (c: ModelContext) => mlp(c, c.dataDim, 1, 'D', relu);\n");
+  const ignoring = await compileAndLoad(file);
+  assert.throws(() => new GanTrainer(small('gan-ns', { model: { hidden: 16, depth: 2, minibatchStd: true } }), ignoring), /model\.minibatchStd is true but buildDiscriminator scores each sample on its own/);
+});

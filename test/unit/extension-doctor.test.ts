@@ -61,7 +61,7 @@ test('Apply fix: a new experiment beside the others with the run\'s config, the 
   assert.equal(made.folder, path.join(ws, 'ring-fix-mode-collapse'));
   const cfg = JSON.parse(fs.readFileSync(made.config, 'utf8'));
   assert.equal(cfg.name, 'ring-fix-mode-collapse');
-  assert.equal(cfg.model.latentDim, 16, `the first fix (${f.fixes[0].label}) is applied`);
+  assert.equal(cfg.model.minibatchStd, true, `the first fix (${f.fixes[0].label}) is applied`);
   assert.equal(cfg.training.steps, 2000, 'everything else as the broken run had it');
   assert.equal(fs.readFileSync(path.join(made.folder, 'model.ts'), 'utf8'), '// the model\n');
   assert.deepEqual(resolveConfig(cfg), made.resolved, 'the written config is valid as it stands');

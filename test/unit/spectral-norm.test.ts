@@ -11,7 +11,7 @@ import { resolveConfig } from '../../src/protocol/config';
 import { pickBackend } from '../../src/trainer/backend';
 import type { ModelBuilders } from '../../src/trainer/compile';
 import { GanTrainer } from '../../src/trainer/loop';
-import { dense, mlp, spectralNorm, type ModelContext, type Module } from '../../src/trainer/userApi';
+import { dense, minibatchStd, mlp, relu, spectralNorm, uniqueName, type ModelContext, type Module } from '../../src/trainer/userApi';
 
 before(async () => {
   await pickBackend('wasm');
@@ -19,7 +19,7 @@ before(async () => {
 
 function ctx(seed0 = 10, hidden = 16): ModelContext {
   let s = seed0;
-  return { latentDim: 2, dataDim: 2, hidden, depth: 2, spectralNorm: false, output: 'critic', nextSeed: () => s++ };
+  return { latentDim: 2, dataDim: 2, hidden, depth: 2, spectralNorm: false, minibatchStd: false, output: 'critic', nextSeed: () => s++ };
 }
 
 /** Largest singular value of a row-major rows×cols matrix: power iteration on AᵀA to convergence. */
@@ -119,4 +119,16 @@ test('the trainer runs the power step after each update of a spectrally normaliz
   assert.equal(tf.memory().numTensors, n, 'live tensors changed');
   assert.notDeepEqual(Array.from(u.dataSync()), u0, 'u did not move');
   t.dispose();
+});
+
+test('minibatch standard deviation: mean over features of the batch std, appended to every sample; mlp passes it through applyWith', () => {
+  // Features (0, 2) and (0, 4): variances 1 and 4 → stds 1 and 2 → 1.5 appended.
+  const y = minibatchStd(tf.tensor2d([[0, 0], [2, 4]]));
+  assert.deepEqual(Array.from(y.dataSync()).map((v) => Math.round(v * 1e4) / 1e4), [0, 0, 1.5, 2, 4, 1.5]);
+  const net = mlp(ctx(8), 2, 1, uniqueName('mbstd'), relu, { minibatchStd: true });
+  const x = tf.tensor2d([[0.1, 0.2], [0.3, -0.4], [1, 1]]);
+  const out = net.apply(x).dataSync();
+  assert.deepEqual(Array.from(net.applyWith!(x, net.variables).dataSync()), Array.from(out));
+  // Each score depends on the rest of the batch.
+  assert.notEqual(net.apply(tf.slice(x, [0, 0], [2, 2]) as tf.Tensor2D).dataSync()[0], out[0]);
 });
