@@ -85,9 +85,9 @@ export function median(xs: readonly number[]): number {
 const fmt = (x: number) => (Math.abs(x) >= 100 || Math.abs(x) < 0.01 ? x.toExponential(1) : x.toFixed(2));
 
 /** Records after the first `share` of the planned steps (warm-up excluded). */
-function pastWarmup(all: readonly MetricRecord[], ctx: DoctorContext, share = 0.1): boolean {
+function pastWarmup(all: readonly MetricRecord[], ctx: DoctorContext, share = 0.1, minSteps = 50): boolean {
   const last = all[all.length - 1];
-  return !!last && last.step >= Math.max(50, share * ctx.totalSteps);
+  return !!last && last.step >= Math.max(minSteps, share * ctx.totalSteps);
 }
 
 export const DETECTORS: readonly Detector[] = [
@@ -109,7 +109,9 @@ export const DETECTORS: readonly Detector[] = [
     applies: (ctx) => (ctx.dataModes ?? 0) > 1,
     detect(recent, all, ctx) {
       const modes = values(recent, 'modesCovered');
-      if (modes.length < this.window || !pastWarmup(all, ctx, 0.2)) return undefined;
+      // A toy generator starts as a blob and needs a few hundred steps to spread over the modes
+      // (healthy runs here reach 6 of 8 around step 200): not a collapse before that.
+      if (modes.length < this.window || !pastWarmup(all, ctx, 0.2, 200)) return undefined;
       const m = median(modes);
       if (m <= ctx.dataModes! / 4) return { metric: 'modesCovered', seen: `median ${fmt(m)} of ${ctx.dataModes} modes covered over the last ${modes.length} records` };
       // Modes found and then lost: the best window earlier in the run covered far more.

@@ -48,6 +48,10 @@ test('mode collapse: fires when ≤ 1/4 of the modes stay covered, silent at hal
   assert.ok(dropped);
   assert.match(dropped.evidence.seen, /down from 20/);
   assert.ok(!ids(stream((i) => ({ modesCovered: i < 40 ? 20 : 14 })), ctx25).includes('mode-collapse'));
+  // Not in the first 200 steps of a short run, where a toy generator is still spreading out.
+  const short = { ...ctxNs, totalSteps: 200 };
+  assert.ok(!ids(stream(() => ({ modesCovered: 1 }), 19), short).includes('mode-collapse'));
+  assert.ok(ids(stream(() => ({ modesCovered: 1 }), 20), short).includes('mode-collapse'));
   // Not during warm-up, and not without modes to count.
   assert.ok(!ids(stream(() => ({ modesCovered: 1 }), 15), ctxNs).includes('mode-collapse'));
   assert.ok(!ids(collapsed, { ...ctxNs, dataModes: undefined }).includes('mode-collapse'));
