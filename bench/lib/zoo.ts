@@ -5,9 +5,7 @@
  * dashboard would. Shared by bench/doctor-zoo.ts (the table) and
  * test/trainer/doctor-zoo.test.ts (the part that runs in `npm test`).
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyFix, type Finding } from '../../src/doctor/detectors';
 import { replayDiagnosis, type Replay } from '../../src/doctor/replay';
@@ -15,9 +13,8 @@ import { resolveConfig, type GanConfigInput, type ResolvedConfig } from '../../s
 import type { MetricRecord } from '../../src/protocol/metrics';
 import { RUN_FILES, type RunStatus } from '../../src/protocol/run';
 import { readMetrics } from '../../src/runfolder/metricsLog';
+import { experiment, runCli } from '../../test/trainer/helpers';
 
-const TRAINER = path.resolve('dist/trainer.js');
-const MODEL = path.resolve('templates/toy/model.ts');
 
 export interface ZooEntry {
   readonly id: string;
@@ -122,28 +119,18 @@ export interface RunResult {
 
 /** Train one config through the CLI on the given backend into a fresh temp folder. */
 export async function trainConfig(input: GanConfigInput, seed: number, backend = 'wasm'): Promise<RunResult> {
-  if (!fs.existsSync(TRAINER)) throw new Error(`${TRAINER} is missing: run 'npm run build' first`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-zoo-'));
-  const cfg = { ...input, training: { ...(input.training ?? {}), seed } };
-  fs.copyFileSync(MODEL, path.join(dir, 'model.ts'));
-  fs.writeFileSync(path.join(dir, 'gan.config.json'), JSON.stringify(cfg, null, 2));
-  const runDir = path.join(dir, 'run');
+  const exp = experiment({ ...input, training: { ...(input.training ?? {}), seed } });
+  const runDir = path.join(exp.dir, 'run');
   const t0 = Date.now();
-  const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [TRAINER, 'train', '--config', path.join(dir, 'gan.config.json'), '--run-dir', runDir, '--backend', backend, '--quiet'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 || code === 4 ? resolve(code) : reject(new Error(`trainer exited ${code}: ${err}`))));
-  });
+  const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', backend, '--quiet'], 600_000);
+  // 4: stopped as diverged, a zoo outcome like any other.
+  if (r.code !== 0 && r.code !== 4) throw new Error(`trainer exited ${r.code}: ${r.stderr}`);
   const seconds = (Date.now() - t0) / 1000;
   const records = readMetrics(path.join(runDir, RUN_FILES.metrics)).records;
   const status = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.status), 'utf8')) as RunStatus;
   const config = resolveConfig(JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.config), 'utf8')), 'run config');
-  fs.rmSync(dir, { recursive: true, force: true });
-  return { config, records, status, exitCode, seconds };
+  fs.rmSync(exp.dir, { recursive: true, force: true });
+  return { config, records, status, exitCode: r.code, seconds };
 }
 
 /** Diagnose every prefix of the records, as the live dashboard does after each record arrives. */
