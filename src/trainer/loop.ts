@@ -14,7 +14,7 @@ import { randomDirections, slicedWasserstein } from './metrics/swd';
 import { deriveSeed, STREAM } from './rng';
 import type { Module, ModelContext } from './userApi';
 import { variantImplFor, type VariantImpl } from './variants';
-import { checkDiscriminatorFor } from './variants/requirements';
+import { checkDiscriminatorFor, checkModelSwitches } from './variants/requirements';
 import type { CheckpointParts } from './checkpoint';
 
 const HEATMAP_SIZE = 64;
@@ -92,19 +92,7 @@ export class GanTrainer {
     };
     this.G = checkModule(builders.buildGenerator(ctx), 'buildGenerator');
     this.D = checkModule(builders.buildDiscriminator(ctx), 'buildDiscriminator');
-    // A D that ignores model.spectralNorm would make the setting (and the doctor's fix) a silent no-op.
-    if (cfg.model.spectralNorm && !this.D.stateVariables?.length) {
-      throw new Error(
-        'model.spectralNorm is true but buildDiscriminator applied no spectral normalization (its module has no stateVariables): ' +
-          'pass { spectralNorm: ctx.spectralNorm } to mlp (as the template model.ts does) or wrap your layers in spectralNorm, and pass stateVariables on',
-      );
-    }
-    if (cfg.model.minibatchStd && !usesBatchStatistics(this.D)) {
-      throw new Error(
-        'model.minibatchStd is true but buildDiscriminator scores each sample on its own: ' +
-          'pass { minibatchStd: ctx.minibatchStd } to mlp (as the template model.ts does) or append minibatchStd(x) before your last layer',
-      );
-    }
+    checkModelSwitches(cfg.model, this.D);
     if (this.impl.needs) checkDiscriminatorFor(cfg.variant, this.D, this.impl.needs(cfg.options), ctx.dataDim);
     if (this.autoencoder) checkReconstruction(this.D, ctx.dataDim, info.title);
     this.impl.checkDiscriminator?.(this.D, cfg.options);
@@ -317,16 +305,6 @@ export class GanTrainer {
     this.optD.dispose();
     this.optG.dispose();
   }
-}
-
-/** Whether D's output for a sample depends on the rest of its batch (a minibatch-statistics layer). */
-function usesBatchStatistics(D: Module): boolean {
-  return tf.tidy(() => {
-    const x = tf.tensor2d([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2], [0.2, 0.1]]);
-    const alone = D.apply(x);
-    const more = tf.slice(D.apply(tf.concat([x, tf.tensor2d([[3, -3]])])), [0, 0], alone.shape);
-    return tf.max(tf.abs(tf.sub(alone, more))).dataSync()[0] > 1e-6;
-  });
 }
 
 function checkModule(m: Module, builder: string): Module {

@@ -1,7 +1,8 @@
 /**
- * What some variants need of the user's discriminator beyond apply(x), checked
- * once when training starts so a missing piece is a clear error naming the
- * builder, not a crash inside the first generator step.
+ * What some variants, and the model switches of the config, need of the
+ * user's discriminator beyond apply(x), checked once when training starts so
+ * a missing piece is a clear error naming the builder, not a crash inside the
+ * first generator step or a setting that silently does nothing.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../userApi';
@@ -43,4 +44,34 @@ export function checkDiscriminatorFor(variant: string, D: Module, needs: readonl
     return undefined;
   });
   if (problem) throw new Error(`buildDiscriminator: ${problem}, for variant '${variant}'.`);
+}
+
+/**
+ * model.spectralNorm and model.minibatchStd are carried out by the user's
+ * model (the template passes them to mlp): a D that ignores one would make
+ * the setting, and the doctor's fix that sets it, a silent no-op.
+ */
+export function checkModelSwitches(model: { spectralNorm: boolean; minibatchStd: boolean }, D: Module): void {
+  if (model.spectralNorm && !D.stateVariables?.length) {
+    throw new Error(
+      'model.spectralNorm is true but buildDiscriminator applied no spectral normalization (its module has no stateVariables): ' +
+        'pass { spectralNorm: ctx.spectralNorm } to mlp (as the template model.ts does) or wrap your layers in spectralNorm, and pass stateVariables on',
+    );
+  }
+  if (model.minibatchStd && !usesBatchStatistics(D)) {
+    throw new Error(
+      'model.minibatchStd is true but buildDiscriminator scores each sample on its own: ' +
+        'pass { minibatchStd: ctx.minibatchStd } to mlp (as the template model.ts does) or append minibatchStd(x) before your last layer',
+    );
+  }
+}
+
+/** Whether D's output for a sample depends on the rest of its batch (a minibatch-statistics layer). */
+function usesBatchStatistics(D: Module): boolean {
+  return tf.tidy(() => {
+    const x = tf.tensor2d([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2], [0.2, 0.1]]);
+    const alone = D.apply(x);
+    const more = tf.slice(D.apply(tf.concat([x, tf.tensor2d([[3, -3]])])), [0, 0], alone.shape);
+    return tf.max(tf.abs(tf.sub(alone, more))).dataSync()[0] > 1e-6;
+  });
 }
