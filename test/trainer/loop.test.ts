@@ -72,15 +72,24 @@ test('an absurd learning rate diverges with the first non-finite quantity named,
   t.dispose();
 });
 
+/** A user model whose D is a plain mlp: it ignores the config's model switches. */
+async function plainMlpModel(): Promise<ModelBuilders> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-plain-')), 'model.ts');
+  fs.writeFileSync(
+    file,
+    "import { mlp, relu, type ModelContext } from 'gan-workbench';\n" +
+      "export const buildGenerator = (c: ModelContext) => mlp(c, c.latentDim, c.dataDim, 'G', relu);\n" +
+      "export const buildDiscriminator = (c: ModelContext) => mlp(c, c.dataDim, 1, 'D', relu);\n",
+  );
+  return compileAndLoad(file);
+}
+
 test('model.spectralNorm: the template wraps every D layer (u, v saved as state); a D that ignores it is refused by name', async () => {
   const t = new GanTrainer(small('wgan-clip', { model: { hidden: 16, depth: 2, spectralNorm: true } }), builders);
   assert.equal(t.D.stateVariables?.length, 2 * 3, 'u and v for each of the 3 layers');
   await t.step(0);
   t.dispose();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-sn-'));
-  const file = path.join(dir, 'model.ts');
-  fs.writeFileSync(file, "import { mlp, relu, type ModelContext } from 'gan-workbench';\nexport const buildGenerator = (c: ModelContext) => mlp(c, c.latentDim, c.dataDim, 'G', relu);\nexport const buildDiscriminator = (c: ModelContext) => mlp(c, c.dataDim, 1, 'D', relu);\n");
-  const ignoring = await compileAndLoad(file);
+  const ignoring = await plainMlpModel();
   assert.throws(() => new GanTrainer(small('wgan-clip', { model: { hidden: 16, depth: 2, spectralNorm: true } }), ignoring), /model\.spectralNorm is true but buildDiscriminator applied no spectral normalization/);
 });
 
@@ -92,9 +101,6 @@ test('model.minibatchStd: the template D sees its batch (a sample\'s score depen
   assert.notEqual(a, b);
   await t.step(0);
   t.dispose();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-mbstd-'));
-  const file = path.join(dir, 'model.ts');
-  fs.writeFileSync(file, "import { mlp, relu, type ModelContext } from 'gan-workbench';\nexport const buildGenerator = (c: ModelContext) => mlp(c, c.latentDim, c.dataDim, 'G', relu);\nexport const buildDiscriminator = (c: ModelContext) => mlp(c, c.dataDim, 1, 'D', relu);\n");
-  const ignoring = await compileAndLoad(file);
+  const ignoring = await plainMlpModel();
   assert.throws(() => new GanTrainer(small('gan-ns', { model: { hidden: 16, depth: 2, minibatchStd: true } }), ignoring), /model\.minibatchStd is true but buildDiscriminator scores each sample on its own/);
 });
