@@ -51,7 +51,7 @@ export async function runExtensionTests(opts: {
   workspace: string;
   log: Log;
   timeoutMs?: number;
-  screenshotOnTimeout?: string;
+  screenshotOnFailure?: string;
 }): Promise<ExtensionTestsResult> {
   const { host, browser, workspace, log } = opts;
   if (!existsSync(HOST_SUITE_BUNDLE)) {
@@ -90,12 +90,19 @@ export async function runExtensionTests(opts: {
     }),
   ])
     .catch(async (e: Error) => {
-      if (opts.screenshotOnTimeout) await page.screenshot({ path: opts.screenshotOnTimeout }).catch(() => {});
+      if (opts.screenshotOnFailure) await page.screenshot({ path: opts.screenshotOnFailure }).catch(() => {});
       throw new Error(`${e.message}; last output:\n${output.slice(-30).join('\n')}`);
     })
     .finally(() => clearTimeout(timer));
   const seconds = (Date.now() - t0) / 1000;
   log(`in-host suite exited with code ${code} after ${seconds.toFixed(1)}s`);
+  // What the window showed when a test failed (a webview's own error page, say).
+  if (code !== 0 && opts.screenshotOnFailure) {
+    await page.screenshot({ path: opts.screenshotOnFailure }).then(
+      () => log(`screenshot of the failed suite's window: ${opts.screenshotOnFailure}`),
+      () => {},
+    );
+  }
   if (opts.context) await page.close().catch(() => {});
   else await page.context().close().catch(() => {});
   return { code, output, seconds };

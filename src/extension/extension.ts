@@ -17,6 +17,7 @@ import { RunsTreeProvider, RUNS_VIEW_ID } from './runs/runsTree';
 import { resumeRun, startTraining } from './runs/startTraining';
 import { runResumability } from './runs/resumable';
 import { RunStatusBar } from './runs/statusBar';
+import { RecentLogger } from './logger';
 
 /** What `activate` returns: a small surface for tests in a real VS Code host. */
 export interface GanWorkbenchApi {
@@ -34,10 +35,13 @@ export interface GanWorkbenchApi {
   findings(dir: string): { detector: string; severity: string; active: boolean; firstStep: number }[];
   /** Runs drawn over a run's open dashboard. */
   comparedWith(dir: string): string[];
+  /** The extension's last log lines (what the "GAN Workbench" output channel shows), for a test to print when a step times out. */
+  recentLog(): string[];
 }
 
 export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
-  const log = vscode.window.createOutputChannel('GAN Workbench', { log: true });
+  const channel = vscode.window.createOutputChannel('GAN Workbench', { log: true });
+  const log = new RecentLogger(channel);
   const roots = () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
   const manager = new RunManager({ roots, log });
   const doctors = new RunDoctors();
@@ -46,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
   const treeView = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true });
   const statusBar = new RunStatusBar(manager);
   const diagnostics = vscode.languages.createDiagnosticCollection('ganWorkbench');
-  context.subscriptions.push(log, manager, doctors, dashboards, tree, treeView, statusBar, diagnostics);
+  context.subscriptions.push(channel, manager, doctors, dashboards, tree, treeView, statusBar, diagnostics);
 
   const open = (dir: string) => void dashboards.open(dir);
   const runDeps: RunCommandDeps = { manager, log, openDashboard: open, selection: () => treeView.selection };
@@ -127,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
     dashboardInit: (dir: string) => dashboards.lastInit(dir),
     findings: (dir: string) => doctors.findings(path.resolve(dir)).map((f) => ({ detector: f.detector, severity: f.severity, active: f.active, firstStep: f.firstStep })),
     comparedWith: (dir: string) => [...dashboards.comparedWith(dir)],
+    recentLog: () => log.lines(),
   };
 }
 

@@ -411,7 +411,7 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
         workspace: suiteWorkspace,
         log,
         timeoutMs: 150_000,
-        screenshotOnTimeout: join(ARTIFACTS, 'failure-in-host-mocha-suite.png'),
+        screenshotOnFailure: join(ARTIFACTS, 'failure-in-host-mocha-suite.png'),
       });
       assert.equal(r.code, 0, `the in-host mocha suite failed (exit code ${r.code}):\n${r.output.slice(-40).join('\n')}`);
     });
@@ -431,7 +431,7 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
           workspace,
           log,
           timeoutMs: 120_000,
-          screenshotOnTimeout: join(ARTIFACTS, 'failure-untrusted-workspace.png'),
+          screenshotOnFailure: join(ARTIFACTS, 'failure-untrusted-workspace.png'),
         });
         assert.equal(r.code, 0, `the untrusted-workspace suite failed (exit code ${r.code}):\n${r.output.slice(-40).join('\n')}`);
         assert.ok(

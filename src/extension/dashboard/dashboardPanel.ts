@@ -17,10 +17,19 @@ import type { RunManager } from '../runs/runManager';
 import { dashboardHtml, dashboardWebviewOptions, makeNonce, messageHtml } from './html';
 import { buildFullInit, buildInit, type InitBuild, type InitInput } from './initMessage';
 import { LiveFeed } from './liveFeed';
+import { ReadyWatch } from './readyWatch';
 import { readMetricsQuick } from './metricsFile';
 
 export const DASHBOARD_VIEW_TYPE = 'ganWorkbench.dashboard';
 const TITLE_PREFIX = 'GAN: ';
+/**
+ * A visible page that has not said `ready` by then is loaded again (a lost
+ * load — the webview's service worker or iframe failing under load — would
+ * otherwise leave a blank panel until the user closes it), at most
+ * READY_RETRIES times.
+ */
+const READY_TIMEOUT_MS = 15_000;
+const READY_RETRIES = 2;
 
 class DashboardPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -31,6 +40,8 @@ class DashboardPanel implements vscode.Disposable {
   /** Run folders drawn over this run's charts, and when the comparison was last sent. */
   private compareWith: string[] = [];
   private compareTimer: NodeJS.Timeout | undefined;
+  /** Reloads a visible page that never says `ready` (see READY_TIMEOUT_MS). */
+  private readonly readyWatch: ReadyWatch;
   /** What the last `init` told the webview (run state, warnings): for tests in a real host. */
   lastInit: { state: string; warnings: string[]; records: number } | undefined;
 
@@ -48,6 +59,16 @@ class DashboardPanel implements vscode.Disposable {
       file: (p) => vscode.Uri.file(p),
     });
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'gan.svg');
+    this.readyWatch = new ReadyWatch({
+      timeoutMs: READY_TIMEOUT_MS,
+      retries: READY_RETRIES,
+      isVisible: () => this.panel.visible,
+      reload: (attempt) => {
+        this.log.warn(`${this.id}: the dashboard page did not report ready within ${READY_TIMEOUT_MS / 1000} s; loading it again (${attempt} of ${READY_RETRIES})`);
+        this.render();
+      },
+      giveUp: (tries) => this.log.error(`${this.id}: the dashboard page has not loaded after ${tries} tries; close it and open the run again (GAN: Open Run…)`),
+    });
     this.feed = new LiveFeed({ post: (m) => this.post(m), status: () => manager.get(dir)?.summary.status });
     this.render();
     this.disposables.push(
@@ -59,7 +80,7 @@ class DashboardPanel implements vscode.Disposable {
           this.ready = false;
           this.feed.stopped();
           this.render();
-        }
+        } else if (!this.ready) this.readyWatch.arm();
       }),
       manager.onRunEvent((e) => {
         if (e.dir === this.dir && this.panel.visible) this.feed.event(e);
@@ -79,6 +100,7 @@ class DashboardPanel implements vscode.Disposable {
       panel.onDidDispose(() => {
         this.disposed = true;
         clearTimeout(this.compareTimer);
+        this.readyWatch.dispose();
         this.feed.stopped();
         this.disposables.forEach((d) => d.dispose());
         onDispose();
@@ -119,6 +141,7 @@ class DashboardPanel implements vscode.Disposable {
   }
 
   private render(): void {
+    this.readyWatch.arm();
     const webview = this.panel.webview;
     const distDir = path.join(this.context.extensionPath, 'dist', 'webview');
     if (!fs.existsSync(path.join(distDir, 'dashboard.js'))) {
@@ -161,6 +184,7 @@ class DashboardPanel implements vscode.Disposable {
   private handle(msg: WebviewToHost): void {
     switch (msg.type) {
       case 'ready':
+        this.readyWatch.ready();
         this.sendInit();
         this.ready = true;
         this.post({ type: 'diagnosis', findings: findingViews(this.doctors.findings(this.dir)) });
@@ -194,6 +218,7 @@ class DashboardPanel implements vscode.Disposable {
     const build = buildInit(input());
     const load = this.feed.started(build);
     this.noteInit(build.message);
+    this.log.info(`${this.id}: dashboard page ready; sent ${build.message.metrics.length} records, ${build.message.warnings.length} warning(s), state ${build.message.run.status.state}`);
     if (!build.sampled) return;
     this.log.info(`${this.id}: dashboard opened from a sample of ${build.message.metrics.length} records in ${Date.now() - t0} ms; reading the whole metrics log`);
     // The whole log, read in chunks off the critical path; dropped if the webview reloads or hides first.

@@ -33,12 +33,13 @@ interface GanWorkbenchApi {
   dashboards(): string[];
   statusBarTexts(): string[];
   dashboardInit(dir: string): { state: string; warnings: string[]; records: number } | undefined;
+  recentLog(): string[];
 }
 
 function apiOf(ext: vscode.Extension<unknown> | undefined): GanWorkbenchApi {
   const api = ext?.exports as Partial<GanWorkbenchApi> | undefined;
   assert.ok(api, 'activate() returned nothing (expected the GanWorkbenchApi)');
-  for (const k of ['runs', 'refresh', 'dashboards', 'statusBarTexts'] as const) assert.equal(typeof api[k], 'function', `activate() result has no ${k}()`);
+  for (const k of ['runs', 'refresh', 'dashboards', 'statusBarTexts', 'recentLog'] as const) assert.equal(typeof api[k], 'function', `activate() result has no ${k}()`);
   return api as GanWorkbenchApi;
 }
 
@@ -94,6 +95,20 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | undefi
   }
 }
 
+/**
+ * Wait for a dashboard's webview to load and get its init. The panel reloads
+ * a page that has not said ready within 15 s (dashboardPanel.ts), so 60 s
+ * allows the first load and two reloads on a loaded machine; on a timeout the
+ * extension's own log says how far the page got.
+ */
+async function dashboardInitOf(api: GanWorkbenchApi, dir: string) {
+  try {
+    return await until('the dashboard webview to load and get its init', 60_000, () => api.dashboardInit(dir));
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nthe extension's last log lines:\n  ${api.recentLog().slice(-40).join('\n  ')}`);
+  }
+}
+
 /** Safety net: a trainer is started so it outlives its window; never leave one behind. */
 function killLiveTrainers(root: string): void {
   for (const r of listRuns(root)) {
@@ -123,7 +138,7 @@ export const UNTRUSTED_SUITE = 'GAN Workbench in an untrusted workspace';
 function defineUntrustedTests(): void {
   suite(UNTRUSTED_SUITE, function () {
     test('Start Training refuses with the reason, and no trainer starts; a finished run still opens', async function () {
-      this.timeout(60_000);
+      this.timeout(120_000);
       assert.equal(vscode.workspace.isTrusted, false, 'the workspace is untrusted');
       const ext = vscode.extensions.getExtension(EXTENSION_ID);
       assert.ok(ext, `${EXTENSION_ID} is not among the host's extensions`);
@@ -172,7 +187,7 @@ function defineUntrustedTests(): void {
 
       await vscode.commands.executeCommand('ganWorkbench.openRun', vscode.Uri.file(done));
       await until('the finished run\'s dashboard to be open', 15_000, () => api.dashboards().includes(done));
-      const init = await until('the dashboard webview to load and get its init', 30_000, () => api.dashboardInit(done));
+      const init = await dashboardInitOf(api, done);
       assert.equal(init.state, 'completed');
       assert.equal(init.records, 3);
       assert.deepEqual(init.warnings, []);
@@ -288,7 +303,7 @@ export function defineTests(): void {
     });
 
     test('a run folder with garbage files opens with warnings, not a blank panel', async function () {
-      this.timeout(60_000);
+      this.timeout(120_000);
       const api = apiOf(ext);
       const dir = path.join(workspaceRoot(), '.gan', 'runs', 'garbage-run');
       fs.mkdirSync(path.join(dir, 'samples'), { recursive: true });
@@ -303,7 +318,7 @@ export function defineTests(): void {
       const run = await until('the run to be listed', 15_000, () => api.runs().find((r) => r.dir === dir));
       assert.equal((run as { status?: { state?: string } }).status?.state, 'failed', 'a folder without a readable status reads as failed');
       assert.equal(run.live, false);
-      const init = await until('the dashboard webview to load and get its init', 30_000, () => api.dashboardInit(dir));
+      const init = await dashboardInitOf(api, dir);
       console.log(`  init: state ${init.state}, ${init.records} record(s), warnings:\n    ${init.warnings.join('\n    ')}`);
       assert.equal(init.state, 'failed');
       assert.equal(init.records, 1, 'the one valid metrics line is drawn');
