@@ -102,6 +102,7 @@ export const DETECTORS: readonly Detector[] = [
       // improved modes, high-quality share and distance (10.5 → 14.5, 1.4 → 3.6 %, 0.159 → 0.110);
       // a larger latent covered more modes (17) at a larger distance (0.212).
       ...(cfg.model.minibatchStd || variantInfo(cfg.variant as VariantId).output === 'autoencoder' ? [] : [{ label: 'Minibatch standard deviation in D: it sees how varied each batch is', patch: { model: { minibatchStd: true } } }]),
+      ...packingFix(cfg),
       ...(cfg.model.latentDim < 16 ? [{ label: `Larger latent space (latentDim ${cfg.model.latentDim} → 16)`, patch: { model: { latentDim: 16 } } }] : []),
       ...switchTo(cfg, 'wgan-gp', 'WGAN-GP: the critic keeps gradients on every mode'),
       ...switchTo(cfg, 'unrolled', 'Unrolled GAN (K = 5): G answers the discriminator it would face after 5 more steps'),
@@ -303,6 +304,16 @@ export const DETECTORS: readonly Detector[] = [
 /** Spectral normalization of D's layers (model.spectralNorm), unless it is on already. */
 function spectralNormFix(cfg: ResolvedConfig): Fix[] {
   return cfg.model.spectralNorm ? [] : [{ label: 'Spectral normalization in D (every layer 1-Lipschitz)', patch: { model: { spectralNorm: true } } }];
+}
+
+/**
+ * PacGAN packing m = 2 (Lin et al. 2018): D judges two samples at once, so a
+ * batch of near-copies is easy to tell from a real one. Only where D scores
+ * samples (not an auto-encoder) and the batch splits into pairs.
+ */
+function packingFix(cfg: ResolvedConfig): Fix[] {
+  if (cfg.model.packing > 1 || variantInfo(cfg.variant as VariantId).output === 'autoencoder' || cfg.training.batchSize % 2 !== 0) return [];
+  return [{ label: 'PacGAN packing (m = 2): D judges two samples at once, so repeated outputs stand out', patch: { model: { packing: 2 } } }];
 }
 
 /** Switching variant drops options the new variant does not accept, and resets its schedule to the new defaults. */

@@ -10,7 +10,7 @@ import { F_DIVERGENCES, PENALTY_TARGETS, SW_PROJECTIONS, VARIANT_IDS, variantInf
 export const TOY_DATASETS = ['8gaussians', '25gaussians', 'swissroll'] as const;
 export type ToyDataset = (typeof TOY_DATASETS)[number];
 
-export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
 /** Metrics that can pick the best checkpoint; 'none' keeps only the most recent ones. */
@@ -46,6 +46,9 @@ export const ConfigSchema = z
           .boolean()
           .default(false)
           .describe("Minibatch standard deviation (Karras et al. 2018): D's last layer also sees how varied the batch is, which exposes a collapsed generator. The template's model.ts passes it to mlp as ctx.minibatchStd; the trainer refuses a D that ignores it."),
+        packing: int(1, 8)
+          .default(1)
+          .describe("PacGAN packing m (Lin et al. 2018): D judges m samples at once, concatenated into one input of m × dataDim numbers, all real or all generated, so a generator that repeats itself is easy to tell apart. 1 = off; the paper uses 2–4. The template's model.ts builds D with ctx.dataDim * ctx.packing inputs; training.batchSize must be a multiple of it."),
       })
       .strict()
       .prefault({})
@@ -210,6 +213,13 @@ export function resolveConfig(raw: unknown, source = 'gan.config.json'): Resolve
         message: `not used by variant '${info.id}'; remove it${accepted.length ? ` (this variant accepts: ${accepted.join(', ')})` : ''}`,
       });
     }
+  }
+  const m = cfg.model.packing;
+  if (m > 1 && info.output === 'autoencoder') {
+    problems.push({ path: 'model.packing', message: `must be 1 for variant '${info.id}': its auto-encoder D reconstructs one sample at a time, so there is nothing to pack; remove model.packing` });
+  } else if (cfg.training.batchSize % m !== 0) {
+    const lower = cfg.training.batchSize - (cfg.training.batchSize % m);
+    problems.push({ path: 'training.batchSize', message: `${cfg.training.batchSize} is not a multiple of model.packing (${m}): D sees the batch in packs of ${m}; use ${lower || m} or ${lower + m}` });
   }
   if (problems.length) throw new ConfigError(source, problems);
   const options = { ...info.options, ...stripUndefined(cfg.options) } as Record<OptionName, number | boolean | string>;

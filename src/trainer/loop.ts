@@ -15,6 +15,7 @@ import { deriveSeed, STREAM } from './rng';
 import type { Module, ModelContext } from './userApi';
 import { variantImplFor, type VariantImpl } from './variants';
 import { checkDiscriminatorFor, checkModelSwitches } from './variants/requirements';
+import { pack, repeatRows } from './packing';
 import type { CheckpointParts } from './checkpoint';
 
 const HEATMAP_SIZE = 64;
@@ -59,6 +60,8 @@ export class GanTrainer {
   private readonly logit: boolean;
   /** D is an auto-encoder: everywhere D is evaluated, its reconstruction becomes the energy (VariantImpl.energy). */
   private readonly autoencoder: boolean;
+  /** PacGAN packing m: D sees every batch as B/m packs of m samples (packing.ts); 1 = off. */
+  private readonly packing: number;
   private readonly evalZ: tf.Tensor2D;
   private readonly evalReal: Float32Array;
   private readonly directions: Float64Array[];
@@ -72,6 +75,14 @@ export class GanTrainer {
   constructor(
     readonly cfg: ResolvedConfig,
     builders: ModelBuilders,
+    opts: {
+      /**
+       * The checks that read values back (applyWith ≡ apply, minibatch std)
+       * were already run on the cpu backend with the same model: on webgpu a
+       * synchronous read is impossible in Node (run.ts, gpuSelfCheck.ts).
+       */
+      checkedElsewhere?: boolean;
+    } = {},
   ) {
     const info = variantInfo(cfg.variant as VariantId);
     this.impl = variantImplFor(cfg.variant as VariantId);
@@ -79,6 +90,7 @@ export class GanTrainer {
     this.autoencoder = info.output === 'autoencoder';
     if (this.autoencoder && !this.impl.energy) throw new Error(`variant '${info.id}' has an auto-encoder D but no energy function`);
     this.data = toyDataset(cfg.data.name);
+    this.packing = cfg.model.packing;
     let initIndex = 0;
     const ctx: ModelContext = {
       latentDim: cfg.model.latentDim,
@@ -87,13 +99,16 @@ export class GanTrainer {
       depth: cfg.model.depth,
       spectralNorm: cfg.model.spectralNorm,
       minibatchStd: cfg.model.minibatchStd,
+      packing: cfg.model.packing,
       output: info.output,
       nextSeed: () => deriveSeed(cfg.training.seed, 0, STREAM.init, initIndex++),
     };
     this.G = checkModule(builders.buildGenerator(ctx), 'buildGenerator');
     this.D = checkModule(builders.buildDiscriminator(ctx), 'buildDiscriminator');
-    checkModelSwitches(cfg.model, this.D);
-    if (this.impl.needs) checkDiscriminatorFor(cfg.variant, this.D, this.impl.needs(cfg.options), ctx.dataDim);
+    if (!opts.checkedElsewhere) {
+      checkModelSwitches(cfg.model, this.D, ctx.dataDim);
+      if (this.impl.needs) checkDiscriminatorFor(cfg.variant, this.D, this.impl.needs(cfg.options), ctx.dataDim * this.packing);
+    }
     if (this.autoencoder) checkReconstruction(this.D, ctx.dataDim, info.title);
     this.impl.checkDiscriminator?.(this.D, cfg.options);
     const t = cfg.training;
@@ -111,6 +126,11 @@ export class GanTrainer {
     return tf.tensor2d(this.data.sample(b, deriveSeed(this.cfg.training.seed, step, STREAM.data, k)), [b, 2]);
   }
 
+  /** A batch as D sees it: packs of `packing` samples (the batch itself when packing is off). */
+  private packed(x: tf.Tensor2D): tf.Tensor2D {
+    return pack(x, this.packing);
+  }
+
   /** D's per-sample output [n, 1]: its logit or score, or for an auto-encoder D the energy of its reconstruction. */
   private score(x: tf.Tensor2D): tf.Tensor2D {
     const out = this.D.apply(x);
@@ -122,11 +142,11 @@ export class GanTrainer {
     return tf.randomNormal([batchSize, this.cfg.model.latentDim], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, step, STREAM.noise, k));
   }
 
-  /** One discriminator update; returns its statistics, or throws DivergedError without applying it. */
-  private async discriminatorStep(step: number, k: number): Promise<DStats> {
-    const { grads, stats, extra } = tf.tidy(() => {
-      const real = this.realBatch(step, k);
-      const fake = this.G.apply(this.noise(step, k));
+  /** D's gradients for its update `k` of generator step `step`, with the statistics to report (not applied). */
+  private dGradients(step: number, k: number): { grads: tf.NamedTensorMap; stats: tf.Tensor1D; extra: string[] } {
+    return tf.tidy(() => {
+      const real = this.packed(this.realBatch(step, k));
+      const fake = this.packed(this.G.apply(this.noise(step, k)));
       let kept: tf.Tensor1D | undefined;
       let extra: string[] = [];
       const { value, grads } = tf.variableGrads(() => {
@@ -148,10 +168,15 @@ export class GanTrainer {
         );
         return loss;
       }, this.D.variables);
-      const stats = tf.concat([tf.stack([value, globalNorm(Object.values(grads))]), kept!]);
+      const stats = tf.concat([tf.stack([value, globalNorm(Object.values(grads))]), kept!]) as tf.Tensor1D;
       kept!.dispose();
       return { grads, stats, extra };
     });
+  }
+
+  /** One discriminator update; returns its statistics, or throws DivergedError without applying it. */
+  private async discriminatorStep(step: number, k: number): Promise<DStats> {
+    const { grads, stats, extra } = this.dGradients(step, k);
     const v = await stats.data();
     stats.dispose();
     const [lossD, gradNormD, gp, dReal, dFake, wEstimate, ...extraValues] = Array.from(v);
@@ -175,24 +200,25 @@ export class GanTrainer {
     return { ...metrics, lossD, gradNormD, gp: Number.isNaN(gp) ? null : gp, dReal, dFake, wEstimate: this.autoencoder ? null : wEstimate };
   }
 
-  private async generatorStep(step: number): Promise<Record<string, number> & { lossG: number; gradNormG: number }> {
+  /** G's gradients for generator step `step`, with the statistics to report (not applied). */
+  private gGradients(step: number): { grads: tf.NamedTensorMap; stats: tf.Tensor1D; names: string[] } {
     const k = this.cfg.training.nCritic;
     const impl = this.impl;
-    const { grads, stats, names } = tf.tidy(() => {
+    return tf.tidy(() => {
       const z = this.noise(step, k);
       let names: string[] = [];
       let kept: tf.Tensor1D | undefined;
       const { value, grads } = tf.variableGrads(() => {
         if (!impl.generatorLoss) {
-          const fake = this.G.apply(z);
+          const fake = this.packed(this.G.apply(z));
           return impl.gLoss(this.score(fake), this.cfg.options, { D: this.D, fake });
         }
         // Batch losses (Unrolled GAN, SW generator) get a real batch of their own: data stream, index nCritic (D's use 0…nCritic−1).
         const { loss, terms } = impl.generatorLoss({
           D: this.D,
           optD: this.optD,
-          real: this.realBatch(step, k),
-          fake: this.G.apply(z),
+          real: this.packed(this.realBatch(step, k)),
+          fake: this.packed(this.G.apply(z)),
           options: this.cfg.options,
           seed: deriveSeed(this.cfg.training.seed, step, STREAM.interp, k),
         });
@@ -201,10 +227,14 @@ export class GanTrainer {
         return loss;
       }, this.G.variables);
       const head = tf.stack([value, globalNorm(Object.values(grads))]);
-      const stats = kept ? tf.concat([head, kept]) : head;
+      const stats = (kept ? tf.concat([head, kept]) : head) as tf.Tensor1D;
       kept?.dispose();
       return { grads, stats, names };
     });
+  }
+
+  private async generatorStep(step: number): Promise<Record<string, number> & { lossG: number; gradNormG: number }> {
+    const { grads, stats, names } = this.gGradients(step);
     const [lossG, gradNormG, ...termValues] = Array.from(await stats.data());
     stats.dispose();
     const updateRatioG = await applyChecked('generator', step, lossG, gradNormG, grads, this.optG, this.G, this.measureUpdates);
@@ -220,6 +250,22 @@ export class GanTrainer {
     for (let k = 0; k < this.cfg.training.nCritic; k++) d = await this.discriminatorStep(step, k);
     const g = await this.generatorStep(step);
     return { ...d!, ...g };
+  }
+
+  /**
+   * The gradients of D's first update and of G's update at generator step
+   * `step`, read back and not applied: the same numbers on any backend that
+   * computes correctly (gpuSelfCheck.ts compares webgpu with cpu on them).
+   */
+  async probeGradients(step = 0): Promise<{ name: string; values: Float32Array }[]> {
+    const d = this.dGradients(step, 0);
+    const g = this.gGradients(step);
+    const named = [...Object.entries(d.grads).map(([n, t]) => [`D ${n}`, t] as const), ...Object.entries(g.grads).map(([n, t]) => [`G ${n}`, t] as const)];
+    try {
+      return await Promise.all(named.map(async ([name, t]) => ({ name, values: (await t.data()) as Float32Array })));
+    } finally {
+      tf.dispose([d.stats, g.stats, ...Object.values(d.grads), ...Object.values(g.grads)]);
+    }
   }
 
   /** Generated points for the fixed evaluation noise (row-major n×2). */
@@ -247,11 +293,13 @@ export class GanTrainer {
    */
   async lipschitz(fake: Float32Array): Promise<{ critGradNorm?: number; critGradMax?: number }> {
     if (this.logit) return {};
-    const n = Math.min(this.evalReal.length, fake.length) / 2;
+    const m = this.packing;
+    const n = Math.floor(Math.min(this.evalReal.length, fake.length) / 2 / m) * m;
     const out = tf.tidy(() => {
-      const real = tf.tensor2d(this.evalReal.subarray(0, 2 * n), [n, 2]);
-      const gen = tf.tensor2d(fake.subarray(0, 2 * n), [n, 2]);
-      const eps = tf.randomUniform([n, 1], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 2));
+      // With packing, D's input (and so the point where its gradient is taken) is a pack.
+      const real = this.packed(tf.tensor2d(this.evalReal.subarray(0, 2 * n), [n, 2]));
+      const gen = this.packed(tf.tensor2d(fake.subarray(0, 2 * n), [n, 2]));
+      const eps = tf.randomUniform([n / m, 1], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 2));
       const xHat = tf.add(gen, tf.mul(eps, tf.sub(real, gen))) as tf.Tensor2D;
       const g = tf.grad((x: tf.Tensor) => tf.sum(this.D.apply(x as tf.Tensor2D)))(xHat);
       const norms = tf.sqrt(tf.sum(tf.square(g), 1));
@@ -277,7 +325,8 @@ export class GanTrainer {
     }
     // Higher = more data-like on every variant's heatmap: probabilities, critic scores, or minus the energy.
     const out = tf.tidy(() => {
-      const d = this.score(tf.tensor2d(grid, [n * n, 2]));
+      // With packing, each cell is D's score of a pack of copies of its point.
+      const d = this.score(this.packed(repeatRows(tf.tensor2d(grid, [n * n, 2]), this.packing)));
       return (this.logit ? tf.sigmoid(d) : this.autoencoder ? tf.neg(d) : d).reshape([n * n]);
     });
     const values = Array.from(await out.data(), (v) => (Number.isFinite(v) ? round(v) : 0));

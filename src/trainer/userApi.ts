@@ -60,6 +60,12 @@ export interface ModelContext {
   /** config model.minibatchStd: feed D's last layer the batch's standard deviation (mlp: { minibatchStd: ctx.minibatchStd }). */
   readonly minibatchStd: boolean;
   /**
+   * config model.packing (PacGAN): D receives packs of this many samples,
+   * concatenated, so its input has dataDim * packing numbers; 1 = no packing.
+   * Build D with mlp(ctx, ctx.dataDim * ctx.packing, 1, …) as the template does.
+   */
+  readonly packing: number;
+  /**
    * 'logit': D returns a logit; 'critic': an unbounded score (both one number
    * per sample, shape [n, 1]). 'autoencoder' (EBGAN, BEGAN): D returns its
    * reconstruction of the input, shape [n, dataDim]; the trainer turns it into

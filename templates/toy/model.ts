@@ -46,7 +46,9 @@ export function buildDiscriminator(ctx: ModelContext): Module {
   // 1-Lipschitz D, Miyato et al. 2018). For LeakyReLU, import leakyRelu and
   // pass leakyRelu(0.2) instead of relu (gradient penalties differentiate through it).
   // model.minibatchStd appends the batch's standard deviation before the last layer.
-  const net = mlp(ctx, ctx.dataDim, 1, 'D', relu, { spectralNorm: ctx.spectralNorm, minibatchStd: ctx.minibatchStd });
+  // model.packing (PacGAN) feeds D packs of ctx.packing samples side by side,
+  // hence ctx.dataDim * ctx.packing inputs (ctx.packing is 1 when it is off).
+  const net = mlp(ctx, ctx.dataDim * ctx.packing, 1, 'D', relu, { spectralNorm: ctx.spectralNorm, minibatchStd: ctx.minibatchStd });
   return {
     variables: net.variables,
     apply: (x: tf.Tensor2D) => net.apply(x),

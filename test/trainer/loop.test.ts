@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../../src/protocol/config';
-import { VARIANT_IDS } from '../../src/protocol/variants';
+import { VARIANT_IDS, variantInfo } from '../../src/protocol/variants';
 import { pickBackend } from '../../src/trainer/backend';
 import { compileAndLoad, type ModelBuilders } from '../../src/trainer/compile';
 import { DivergedError, GanTrainer } from '../../src/trainer/loop';
@@ -103,4 +103,41 @@ test('model.minibatchStd: the template D sees its batch (a sample\'s score depen
   t.dispose();
   const ignoring = await plainMlpModel();
   assert.throws(() => new GanTrainer(small('gan-ns', { model: { hidden: 16, depth: 2, minibatchStd: true } }), ignoring), /model\.minibatchStd is true but buildDiscriminator scores each sample on its own/);
+});
+
+test('model.packing (PacGAN): D takes packs of m samples, every variant that scores samples trains on them without leaking tensors; a D built for single samples is refused by name', async () => {
+  // Every variant whose D scores samples (an auto-encoder D reconstructs one at a time: config refuses packing there).
+  for (const variant of VARIANT_IDS.filter((v) => variantInfo(v).output !== 'autoencoder')) {
+    const t = new GanTrainer(small(variant, { model: { hidden: 16, depth: 2, packing: 4 } }), builders);
+    assert.equal(t.D.variables[0].shape[0], 2 * 4, `${variant}: D's first layer takes 4 packed points`);
+    await t.step(0);
+    const snap = await t.snapshot(1);
+    const live = tf.memory().numTensors;
+    for (let s = 1; s < 3; s++) {
+      const st = await t.step(s);
+      assert.ok(Number.isFinite(st.lossD) && Number.isFinite(st.lossG), `${variant}: finite losses at step ${s}`);
+      await t.lipschitz(await t.generateEval());
+      await t.snapshot(s + 1);
+      assert.equal(tf.memory().numTensors, live, `${variant}: live tensors changed at step ${s}`);
+    }
+    // The heatmap scores each cell as a pack of copies of its point: one value per cell.
+    assert.equal(snap.heatmap.values.length, snap.heatmap.size ** 2);
+    t.dispose();
+  }
+  const ignoring = await plainMlpModel();
+  assert.throws(
+    () => new GanTrainer(small('gan-ns', { model: { hidden: 16, depth: 2, packing: 2 } }), ignoring),
+    /model\.packing is 2 but buildDiscriminator does not take packs of 2 samples \(4 inputs: ctx\.dataDim \* ctx\.packing\)/,
+  );
+});
+
+test('model.packing: a pack is its samples side by side, and D\'s score of a pack is D on that row', async () => {
+  const { pack, repeatRows } = await import('../../src/trainer/packing');
+  const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+  assert.deepEqual(pack(x, 2).arraySync(), [[1, 2, 3, 4], [5, 6, 7, 8]]);
+  assert.deepEqual(pack(x, 4).arraySync(), [[1, 2, 3, 4, 5, 6, 7, 8]]);
+  assert.equal(pack(x, 1), x);
+  assert.throws(() => pack(x, 3), /4 samples do not split into packs of 3/);
+  assert.deepEqual(pack(repeatRows(tf.tensor2d([[1, 2], [3, 4]]), 3), 3).arraySync(), [[1, 2, 1, 2, 1, 2], [3, 4, 3, 4, 3, 4]]);
+  tf.dispose(x);
 });

@@ -167,6 +167,17 @@ test('every fix the doctor offers is a valid config change, and does what it say
   assert.equal(toNs.training.beta1, 0.5);
 });
 
+test('mode collapse offers PacGAN packing (m = 2) where D scores samples and the batch splits into pairs', () => {
+  const collapsed = stream((i) => ({ modesCovered: i < 30 ? 6 : 1 }));
+  const labels = (config: DoctorContext['config']) => diagnose(collapsed, { ...ctxNs, config }).find((f) => f.detector === 'mode-collapse')?.fixes.map((f) => f.label) ?? [];
+  const pac = (config: DoctorContext['config']) => diagnose(collapsed, { ...ctxNs, config }).find((f) => f.detector === 'mode-collapse')?.fixes.find((f) => /PacGAN/.test(f.label));
+  const fix = pac(ctxNs.config);
+  assert.ok(fix, `no packing fix among ${labels(ctxNs.config).join('; ')}`);
+  assert.equal(applyFix(ctxNs.config, fix).model.packing, 2);
+  assert.equal(pac(resolveConfig({ ...ns, model: { packing: 2 } })), undefined, 'already packed');
+  assert.equal(pac(resolveConfig({ ...ns, training: { batchSize: 255 } })), undefined, 'an odd batch does not split into pairs');
+});
+
 test('BEGAN equilibrium lost: k_t pinned at a bound, or M_global rising; silent while k_t moves and M_global falls', () => {
   const began = resolveConfig({ name: 'x', variant: 'began', data: { name: '8gaussians' }, training: { steps: 2000 } });
   const ctxB: DoctorContext = { config: began, output: 'autoencoder', dataModes: 8, totalSteps: 2000 };

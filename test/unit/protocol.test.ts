@@ -63,6 +63,18 @@ test('unknown fields, unknown variants and options of another variant are reject
   assert.equal(problems({ ...base, name: '../escape' })[0].path, 'name');
 });
 
+test('model.packing: a batch that does not split into packs, or packing an auto-encoder D, is named with the fix', () => {
+  assert.equal(resolveConfig({ ...base, model: { packing: 4 }, training: { batchSize: 64 } }).model.packing, 4);
+  assert.equal(resolveConfig(base).model.packing, 1, 'off by default');
+  const odd = problems({ ...base, model: { packing: 4 }, training: { batchSize: 66 } });
+  assert.deepEqual(odd.map((x) => x.path), ['training.batchSize']);
+  assert.match(odd[0].message, /66 is not a multiple of model\.packing \(4\).*use 64 or 68/);
+  const ae = problems({ ...base, variant: 'began', model: { packing: 2 } });
+  assert.deepEqual(ae.map((x) => x.path), ['model.packing']);
+  assert.match(ae[0].message, /must be 1 for variant 'began'.*auto-encoder/);
+  assert.equal(problems({ ...base, model: { packing: 9 } })[0].path, 'model.packing');
+});
+
 test('JSON syntax errors say so', () => {
   assert.throws(() => parseConfigText('{ "name": ', 'x/gan.config.json'), /x\/gan.config.json[\s\S]*not valid JSON/);
 });

@@ -51,14 +51,32 @@ export function checkDiscriminatorFor(variant: string, D: Module, needs: readonl
  * model (the template passes them to mlp): a D that ignores one would make
  * the setting, and the doctor's fix that sets it, a silent no-op.
  */
-export function checkModelSwitches(model: { spectralNorm: boolean; minibatchStd: boolean }, D: Module): void {
+export function checkModelSwitches(model: { spectralNorm: boolean; minibatchStd: boolean; packing: number }, D: Module, dataDim: number): void {
+  const inputs = dataDim * model.packing;
+  if (model.packing > 1) {
+    // A D built for single samples fails on a pack (a matMul shape error deep in the first step): say what to change.
+    const shape = tf.tidy(() => {
+      try {
+        return D.apply(tf.zeros([2, inputs])).shape;
+      } catch {
+        return undefined;
+      }
+    });
+    if (!shape || shape.length !== 2 || shape[0] !== 2) {
+      throw new Error(
+        `model.packing is ${model.packing} but buildDiscriminator does not take packs of ${model.packing} samples ` +
+          `(${inputs} inputs: ctx.dataDim * ctx.packing)${shape ? `: it returned shape [${shape.join(', ')}] for 2 packs` : ''}; ` +
+          'build D with mlp(ctx, ctx.dataDim * ctx.packing, 1, …) as the template model.ts does, or set model.packing to 1',
+      );
+    }
+  }
   if (model.spectralNorm && !D.stateVariables?.length) {
     throw new Error(
       'model.spectralNorm is true but buildDiscriminator applied no spectral normalization (its module has no stateVariables): ' +
         'pass { spectralNorm: ctx.spectralNorm } to mlp (as the template model.ts does) or wrap your layers in spectralNorm, and pass stateVariables on',
     );
   }
-  if (model.minibatchStd && !usesBatchStatistics(D)) {
+  if (model.minibatchStd && !usesBatchStatistics(D, inputs)) {
     throw new Error(
       'model.minibatchStd is true but buildDiscriminator scores each sample on its own: ' +
         'pass { minibatchStd: ctx.minibatchStd } to mlp (as the template model.ts does) or append minibatchStd(x) before your last layer',
@@ -67,11 +85,11 @@ export function checkModelSwitches(model: { spectralNorm: boolean; minibatchStd:
 }
 
 /** Whether D's output for a sample depends on the rest of its batch (a minibatch-statistics layer). */
-function usesBatchStatistics(D: Module): boolean {
+function usesBatchStatistics(D: Module, inputs: number): boolean {
   return tf.tidy(() => {
-    const x = tf.tensor2d([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2], [0.2, 0.1]]);
+    const x = tf.tensor2d(Array.from({ length: 4 * inputs }, (_, i) => 0.4 * Math.sin(2.3 * i + 0.1)), [4, inputs]);
     const alone = D.apply(x);
-    const more = tf.slice(D.apply(tf.concat([x, tf.tensor2d([[3, -3]])])), [0, 0], alone.shape);
+    const more = tf.slice(D.apply(tf.concat([x, tf.fill([1, inputs], 3)])), [0, 0], alone.shape);
     return tf.max(tf.abs(tf.sub(alone, more))).dataSync()[0] > 1e-6;
   });
 }
