@@ -19,7 +19,7 @@ const common = {
 // Native/optional modules and tfjs stay outside the trainer bundle: tfjs-backend-wasm
 // locates its .wasm files next to its own module, and the native bindings are
 // optional dependencies that may be absent.
-const trainerExternal = ['@tensorflow/*', 'esbuild'];
+const trainerExternal = ['@tensorflow/*', 'esbuild', 'webgpu'];
 
 const builds = [
   {

@@ -34,7 +34,7 @@ export const RUN_STATES = ['starting', 'running', 'paused', 'completed', 'stoppe
 export type RunState = (typeof RUN_STATES)[number];
 export const LIVE_STATES: readonly RunState[] = ['starting', 'running', 'paused'];
 
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 export const BackendInfoSchema = z.object({
   name: z.enum(BACKEND_NAMES),
   /** Why this backend: what was tried before it and why it was passed over. */

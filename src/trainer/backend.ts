@@ -1,9 +1,12 @@
 /**
  * The one place that picks the tfjs backend. Order for 'auto': the native
  * GPU binding, the native CPU binding (both optional dependencies that may
- * be absent), then wasm, then the plain cpu backend. The reason for the
- * choice — what was tried and why it was passed over — goes to the dashboard.
+ * be absent), WebGPU through Dawn's Node binding (the optional `webgpu`
+ * package) on a real GPU adapter, then wasm, then the plain cpu backend. The
+ * reason for the choice — what was tried and why it was passed over — goes
+ * to the dashboard.
  */
+import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../protocol/config';
 import type { BackendInfo } from '../protocol/run';
@@ -37,9 +40,75 @@ function nativeAttempt(name: Name, pkg: string): Attempt {
   };
 }
 
-const ATTEMPTS: Record<Exclude<Name, never>, Attempt> = {
+/** Where Debian, Ubuntu and Fedora put the Vulkan loader that Dawn opens at run time. */
+const VULKAN_LOADER_PATHS = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1'];
+
+/** Why no adapter was found, as far as can be told from outside Dawn. */
+function noAdapterReason(): string {
+  if (process.platform === 'linux' && !VULKAN_LOADER_PATHS.some((p) => fs.existsSync(p))) {
+    return 'libvulkan.so.1 (the Vulkan loader) is not installed: install it (Debian/Ubuntu: apt install libvulkan1) with a GPU driver that supports Vulkan';
+  }
+  return 'no GPU with a WebGPU (Vulkan/Metal/D3D12) driver was found';
+}
+
+/**
+ * Software adapters (SwiftShader, llvmpipe/lavapipe) run WebGPU on the CPU,
+ * far slower than the wasm backend: never pick one.
+ */
+export function isSoftwareAdapter(info: { vendor?: string; architecture?: string; device?: string; description?: string }, isFallback?: boolean): boolean {
+  if (isFallback) return true;
+  const text = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}`.toLowerCase();
+  return /swiftshader|llvmpipe|lavapipe|software|\bcpu\b/.test(text);
+}
+
+/** The adapter that WebGPU picked, in words (for the reason shown to the user). */
+export let webgpuAdapterName = '';
+
+/**
+ * WebGPU in Node: Dawn's binding from the `webgpu` package. Its globals
+ * (GPUBufferUsage, …) and navigator.gpu must exist before
+ * @tensorflow/tfjs-backend-webgpu is loaded: that package registers its
+ * backend only if navigator.gpu is there when it loads.
+ */
+const webgpuAttempt: Attempt = {
+  name: 'webgpu',
+  async load() {
+    let dawn: { create(flags: string[]): unknown; globals: Record<string, unknown> };
+    try {
+      dawn = require('webgpu');
+    } catch (e) {
+      throw new Error(describeLoadError('webgpu', e));
+    }
+    const g = globalThis as { navigator?: { gpu?: unknown } };
+    Object.assign(globalThis, dawn.globals);
+    if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+    if (!g.navigator!.gpu) (g.navigator as { gpu?: unknown }).gpu = dawn.create([]);
+    type Adapter = { info?: { vendor?: string; architecture?: string; device?: string; description?: string }; isFallbackAdapter?: boolean };
+    let adapter: Adapter | null;
+    try {
+      adapter = await (g.navigator!.gpu as { requestAdapter(o?: object): Promise<Adapter | null> }).requestAdapter({ powerPreference: 'high-performance' });
+    } catch (e) {
+      throw new Error(`webgpu: requesting an adapter failed (${String((e as Error)?.message ?? e).split('\n')[0]}); ${noAdapterReason()}`);
+    }
+    if (!adapter) throw new Error(`webgpu: no adapter; ${noAdapterReason()}`);
+    const info = adapter.info ?? {};
+    if (isSoftwareAdapter(info, adapter.isFallbackAdapter)) {
+      throw new Error(`webgpu: only a software adapter (${info.description || info.device || info.vendor || 'fallback'}), slower than wasm`);
+    }
+    webgpuAdapterName = [info.vendor, info.description || info.device || info.architecture].filter(Boolean).join(' ');
+    try {
+      require('@tensorflow/tfjs-backend-webgpu');
+    } catch (e) {
+      throw new Error(describeLoadError('@tensorflow/tfjs-backend-webgpu', e));
+    }
+    if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not initialise');
+  },
+};
+
+const ATTEMPTS: Record<Name, Attempt> = {
   'tfjs-node-gpu': nativeAttempt('tfjs-node-gpu', '@tensorflow/tfjs-node-gpu'),
   'tfjs-node': nativeAttempt('tfjs-node', '@tensorflow/tfjs-node'),
+  webgpu: webgpuAttempt,
   wasm: {
     name: 'wasm',
     async load() {
@@ -60,7 +129,7 @@ const ATTEMPTS: Record<Exclude<Name, never>, Attempt> = {
   },
 };
 
-const AUTO_ORDER: Name[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+const AUTO_ORDER: Name[] = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
 
 export async function pickBackend(choice: BackendChoice): Promise<BackendInfo> {
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
@@ -69,7 +138,8 @@ export async function pickBackend(choice: BackendChoice): Promise<BackendInfo> {
     try {
       await ATTEMPTS[name].load();
       await tf.ready();
-      const why = choice === 'auto' ? (passed.length ? `auto: ${passed.join('; ')}` : 'auto: first choice') : 'forced by config/setting';
+      const on = name === 'webgpu' && webgpuAdapterName ? `on ${webgpuAdapterName}; ` : '';
+      const why = on + (choice === 'auto' ? (passed.length ? `auto: ${passed.join('; ')}` : 'auto: first choice') : 'forced by config/setting');
       return { name, reason: why };
     } catch (e) {
       passed.push((e as Error).message);

@@ -19,6 +19,7 @@ import { socketPathFor } from '../runfolder/socket';
 import { pickBackend } from './backend';
 import { captureState, restoreState } from './checkpoint';
 import { compileAndLoad, type ModelBuilders } from './compile';
+import { GpuSelfCheckError, webgpuTrainer } from './gpuSelfCheck';
 import { DivergedError, GanTrainer } from './loop';
 import { ControlServer } from './server';
 
@@ -172,6 +173,10 @@ export class Run {
    * was written stays a folder a retry can take.
    */
   async open(): Promise<void> {
+    // The backend first: when none can start (a forced webgpu without a GPU, say) nothing is
+    // written, as with a bad config. It is known before anyone can connect, so every
+    // controller's first message is `hello`.
+    this.backend = await pickBackend(this.cfg.backend);
     try {
       await (this.o.resume ? this.openResume() : this.openFresh());
     } catch (e) {
@@ -197,8 +202,6 @@ export class Run {
     writeJsonAtomic(this.file(RUN_FILES.config), this.cfg);
     this.metrics = new MetricsWriter(this.file(RUN_FILES.metrics));
     this.setStatus({}, true);
-    // The backend is known before anyone can connect, so every controller's first message is `hello`.
-    this.backend = await pickBackend(this.cfg.backend);
     this.server = new ControlServer(socket, (m) => this.control(m), () => this.greeting(), (w) => process.stderr.write(w + '\n'));
     await this.server.listen();
   }
@@ -251,7 +254,6 @@ export class Run {
     this.status = { ...this.status, step, startedAt };
     this.metrics = new MetricsWriter(metricsFile);
     this.setStatus({}, true);
-    this.backend = await pickBackend(this.cfg.backend);
     this.server = new ControlServer(socket, (m) => this.control(m), () => this.greeting(), (w) => process.stderr.write(w + '\n'));
     await this.server.listen();
     for (const w of warnings) this.warn(w);
@@ -288,10 +290,37 @@ export class Run {
     }
   }
 
+  /**
+   * The trainer on the picked backend. On webgpu it is built after the
+   * gradient self-check against the cpu backend (gpuSelfCheck.ts): wrong
+   * numbers stop the run; a variant that WebGPU cannot run falls back to
+   * wasm when the backend was 'auto', and stops the run when it was forced.
+   */
+  private async makeTrainer(): Promise<GanTrainer> {
+    if (this.backend?.name !== 'webgpu') return new GanTrainer(this.cfg, this.builders);
+    const t0 = performance.now();
+    try {
+      const { trainer, check } = await webgpuTrainer(this.cfg, this.builders);
+      this.emit({
+        type: 'log',
+        level: 'info',
+        message: `webgpu gradient self-check passed: ${check.variables} gradients within ${(100 * check.relError).toPrecision(2)} % of the cpu backend's (largest: ${check.worst}) in ${Math.round(performance.now() - t0)} ms`,
+      });
+      return trainer;
+    } catch (e) {
+      if (!(e instanceof GpuSelfCheckError) || e.wrongNumbers || this.cfg.backend !== 'auto') throw e;
+      const fallback = await pickBackend('wasm');
+      this.backend = { name: fallback.name, reason: `auto: webgpu passed over: ${e.message}; ${this.backend.reason}` };
+      this.warn(`webgpu passed over: ${e.message}; training on ${fallback.name}`);
+      this.setStatus({ backend: this.backend }, true);
+      return new GanTrainer(this.cfg, this.builders);
+    }
+  }
+
   async train(): Promise<RunState> {
     this.o.onMessage?.(this.greeting()[0]);
     this.setStatus({ state: 'running', backend: this.backend }, true);
-    const trainer = new GanTrainer(this.cfg, this.builders);
+    const trainer = await this.makeTrainer();
     const { steps } = this.cfg.training;
     const { metricsEvery, samplesEvery, checkpointEvery } = this.cfg.logging;
     const start = this.from?.manifest.step ?? 0;

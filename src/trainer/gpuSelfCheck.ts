@@ -1,0 +1,104 @@
+/**
+ * A start-of-run check of the WebGPU backend against the cpu backend: the
+ * same config and seed build the same networks on both (tfjs draws seeded
+ * random values in JavaScript, whatever the backend), and the gradients of
+ * D's first update and of G's update must agree. Kernels have matched the
+ * cpu backend to ~1e-6 in isolation, yet one full gradient once differed by
+ * 0.3–1.9 % through a convolution (shared/notes/tfjs-backends.md): a wrong
+ * GPU gradient trains silently badly, so a run that fails the check stops
+ * before its first step and says which gradient was off.
+ *
+ * The model checks that read values back (requirements.ts) run on the cpu
+ * side too: a synchronous read from WebGPU is impossible in Node.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ResolvedConfig } from '../protocol/config';
+import type { ModelBuilders } from './compile';
+import { GanTrainer } from './loop';
+
+/** Largest relative error ‖gpu − cpu‖ / ‖cpu‖ of any one variable's gradient that passes (float32 sums in another order land far below). */
+export const GRADIENT_TOLERANCE = 1e-3;
+
+export interface GradientComparison {
+  /** The variable whose gradient differs most, e.g. "D D/hidden0/w". */
+  worst: string;
+  relError: number;
+  variables: number;
+}
+
+/** Compare two probeGradients() results, variable by variable in order. */
+export function compareGradients(reference: readonly { name: string; values: Float32Array }[], got: readonly { name: string; values: Float32Array }[]): GradientComparison {
+  if (reference.length !== got.length) throw new Error(`gradient self-check: ${got.length} gradients on the GPU, ${reference.length} on the cpu backend`);
+  let worst = { worst: '', relError: -1, variables: reference.length };
+  reference.forEach((r, i) => {
+    const g = got[i].values;
+    if (g.length !== r.values.length) throw new Error(`gradient self-check: ${r.name} has ${g.length} values on the GPU, ${r.values.length} on the cpu backend`);
+    let diff = 0;
+    let norm = 0;
+    for (let j = 0; j < g.length; j++) {
+      diff += (g[j] - r.values[j]) ** 2;
+      norm += r.values[j] ** 2;
+    }
+    // NaN anywhere makes the error NaN, which fails below like any large error.
+    const rel = Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
+    if (!Number.isNaN(worst.relError) && !(rel <= worst.relError)) worst = { worst: r.name, relError: rel, variables: reference.length };
+  });
+  return worst;
+}
+
+/** The GPU computes something the trainer cannot use: a wrong gradient, or an op that cannot run there. */
+export class GpuSelfCheckError extends Error {
+  constructor(
+    message: string,
+    /** true: the GPU's numbers are wrong; false: the variant needs what WebGPU in Node cannot do (try another backend). */
+    readonly wrongNumbers: boolean,
+  ) {
+    super(message);
+    this.name = 'GpuSelfCheckError';
+  }
+}
+
+/**
+ * Build the trainer on the 'webgpu' backend after checking it: model checks
+ * and reference gradients on the cpu backend, then the same on webgpu.
+ * Returns the webgpu trainer (nothing applied yet) and what was measured.
+ */
+export async function webgpuTrainer(cfg: ResolvedConfig, builders: ModelBuilders): Promise<{ trainer: GanTrainer; check: GradientComparison }> {
+  await tf.setBackend('cpu');
+  const cpu = new GanTrainer(cfg, builders); // the usual model checks; they throw here as on any backend
+  let reference: { name: string; values: Float32Array }[];
+  try {
+    reference = await cpu.probeGradients(0);
+  } finally {
+    cpu.dispose();
+  }
+  if (!(await tf.setBackend('webgpu'))) throw new GpuSelfCheckError('the webgpu backend could not be selected again after the cpu reference', false);
+  const gpu = new GanTrainer(cfg, builders, { checkedElsewhere: true });
+  let check: GradientComparison;
+  try {
+    let got: { name: string; values: Float32Array }[];
+    try {
+      got = await gpu.probeGradients(0);
+    } catch (e) {
+      const why = String((e as Error)?.message ?? e).split('\n')[0];
+      throw new GpuSelfCheckError(
+        /OffscreenCanvas|readSync|dataSync/.test(why)
+          ? `variant '${cfg.variant}' reads values synchronously inside a training step, which WebGPU cannot do in Node (${why})`
+          : `a training step failed on webgpu: ${why}`,
+        false,
+      );
+    }
+    check = compareGradients(reference, got);
+    if (!(check.relError <= GRADIENT_TOLERANCE)) {
+      throw new GpuSelfCheckError(
+        `gradient self-check failed: the gradient of ${check.worst} on webgpu differs from the cpu backend's by ${(100 * check.relError).toPrecision(3)} % ` +
+          `(tolerance ${100 * GRADIENT_TOLERANCE} %), so the GPU would train a different model. Train with "backend": "wasm" (or tfjs-node-gpu) and report the variant and GPU.`,
+        true,
+      );
+    }
+  } catch (e) {
+    gpu.dispose();
+    throw e;
+  }
+  return { trainer: gpu, check };
+}
