@@ -2,6 +2,16 @@ import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReadyWatch } from '../../src/extension/dashboard/readyWatch';
 
+/** Node's mock timers for setTimeout around `body`, always restored. */
+function withMockTimers(body: () => void): void {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    body();
+  } finally {
+    mock.timers.reset();
+  }
+}
+
 function watch(visible = { now: true }) {
   const events: string[] = [];
   const w: ReadyWatch = new ReadyWatch({
@@ -17,23 +27,18 @@ function watch(visible = { now: true }) {
   return { w, events, visible };
 }
 
-test('a page that says ready in time is never reloaded', () => {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
+test('a page that says ready in time is never reloaded', () =>
+  withMockTimers(() => {
     const { w, events } = watch();
     w.arm();
     mock.timers.tick(14_000);
     w.ready();
     mock.timers.tick(60_000);
     assert.deepEqual(events, []);
-  } finally {
-    mock.timers.reset();
-  }
-});
+  }));
 
-test('a page that never says ready is reloaded twice, then the watch gives up', () => {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
+test('a page that never says ready is reloaded twice, then the watch gives up', () =>
+  withMockTimers(() => {
     const { w, events } = watch();
     w.arm();
     mock.timers.tick(14_999);
@@ -46,14 +51,10 @@ test('a page that never says ready is reloaded twice, then the watch gives up', 
     assert.deepEqual(events, ['reload 1', 'reload 2', 'give up after 3']);
     for (let i = 0; i < 8; i++) mock.timers.tick(15_000);
     assert.equal(events.length, 3, 'nothing more after giving up');
-  } finally {
-    mock.timers.reset();
-  }
-});
+  }));
 
-test('a reloaded page that then says ready starts the retry budget afresh', () => {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
+test('a reloaded page that then says ready starts the retry budget afresh', () =>
+  withMockTimers(() => {
     const { w, events } = watch();
     w.arm();
     mock.timers.tick(15_000);
@@ -62,14 +63,10 @@ test('a reloaded page that then says ready starts the retry budget afresh', () =
     w.arm();
     for (let i = 0; i < 3; i++) mock.timers.tick(15_000);
     assert.deepEqual(events, ['reload 1', 'reload 1', 'reload 2', 'give up after 3']);
-  } finally {
-    mock.timers.reset();
-  }
-});
+  }));
 
-test('a hidden panel is not watched (its page is not loaded at all), nor a disposed one', () => {
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
+test('a hidden panel is not watched (its page is not loaded at all), nor a disposed one', () =>
+  withMockTimers(() => {
     const hidden = watch({ now: false });
     hidden.w.arm();
     mock.timers.tick(60_000);
@@ -85,7 +82,4 @@ test('a hidden panel is not watched (its page is not loaded at all), nor a dispo
     gone.w.dispose();
     mock.timers.tick(60_000);
     assert.deepEqual(gone.events, []);
-  } finally {
-    mock.timers.reset();
-  }
-});
+  }));
