@@ -4,7 +4,11 @@
  * it took to detect, and for every broken run the outcome after the doctor's
  * first suggested fix beside the broken run's own.
  *
- *   npm run build && npx tsx bench/doctor-zoo.ts [--seeds 3] [--only id,id] [--out bench/results/doctor-zoo.md]
+ * With --fixes N, each broken run is also retrained with each of its first N
+ * fixes, and a second table sets those outcomes side by side.
+ *
+ *   npm run build && npx tsx bench/doctor-zoo.ts [--seeds 3] [--only id,id] [--fixes 1] [--out bench/results/doctor-zoo.md]
+ *   (--only writes no file unless --out is given)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,7 +21,8 @@ const { values: args } = parseArgs({
   options: {
     seeds: { type: 'string', default: '3' },
     only: { type: 'string' },
-    out: { type: 'string', default: 'bench/results/doctor-zoo.md' },
+    out: { type: 'string' },
+    fixes: { type: 'string', default: '1' },
     parallel: { type: 'string', default: String(Math.max(1, Math.min(2, os.availableParallelism()))) },
   },
 });
@@ -31,17 +36,19 @@ interface Trial {
   fired: ReadonlyMap<string, number>;
   fixLabel?: string;
   fixed?: Outcome;
+  /** The first --fixes fixes, each with the outcome of the run it makes. */
+  tried: { label: string; outcome: Outcome }[];
 }
 
 async function trial(entry: ZooEntry, seed: number): Promise<Trial> {
   const run = await trainConfig(entry.config, seed);
   const { firstFired, firstFindings } = replay(run);
-  const t: Trial = { entry, seed, run, fired: firstFired };
+  const t: Trial = { entry, seed, run, fired: firstFired, tried: [] };
   const finding = entry.expect ? firstFindings.get(entry.expect) : undefined;
-  if (finding && finding.fixes.length) {
-    const cfg = fixedConfig(run, finding);
-    t.fixLabel = finding.fixes[0].label;
-    t.fixed = outcome((await trainConfig(cfg, seed)).records);
+  for (let i = 0; finding && i < Math.min(Number(args.fixes), finding.fixes.length); i++) {
+    const o = outcome((await trainConfig(fixedConfig(run, finding, i), seed)).records);
+    t.tried.push({ label: finding.fixes[i].label, outcome: o });
+    if (i === 0) [t.fixLabel, t.fixed] = [finding.fixes[0].label, o];
   }
   process.stderr.write(`${entry.id} seed ${seed}: fired ${[...firstFired].map(([d, s]) => `${d}@${s}`).join(', ') || 'nothing'} (${run.seconds.toFixed(0)} s)\n`);
   return t;
@@ -78,10 +85,26 @@ async function main(): Promise<void> {
     return `| ${e.title} | ${expected} | ${hits}/${ts.length} | ${others} | ${o(broken)} | ${ts.find((t) => t.fixLabel)?.fixLabel ?? '–'} | ${o(fixed)} |`;
   });
 
+  // Every fix tried (--fixes N), per entry, in the doctor's order.
+  const fixRows = entries.flatMap((e) => {
+    const ts = trials.filter((t) => t.entry === e);
+    // By position in the doctor's list: a fix sized from the run (a learning-rate divisor) is labelled per seed.
+    const n = Math.max(0, ...ts.map((t) => t.tried.length));
+    const o = (xs: Outcome[]) => `${fmt(mean(num(xs.map((x) => x.modes))), 1)} / ${fmt(mean(num(xs.map((x) => x.hq))), 1)} / ${fmt(mean(num(xs.map((x) => x.swd))), 3)}`;
+    if (!n) return [];
+    return [
+      `| ${e.title} | (broken run) | ${o(ts.map((t) => outcome(t.run.records)))} |`,
+      ...Array.from({ length: n }, (_, i) => {
+        const tried = ts.flatMap((t) => (t.tried[i] ? [t.tried[i]] : []));
+        return `| | ${i + 1}. ${[...new Set(tried.map((x) => x.label))].join(' / ')} | ${o(tried.map((x) => x.outcome))} |`;
+      }),
+    ];
+  });
+
   const table = [
     `# Training doctor zoo`,
     '',
-    `${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}) · Node ${process.version} · wasm backend · seeds ${seeds.join(', ')} · \`npx tsx bench/doctor-zoo.ts --seeds ${seeds.length}\``,
+    `${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}) · Node ${process.version} · wasm backend · seeds ${seeds.join(', ')} · \`npx tsx bench/doctor-zoo.ts ${process.argv.slice(2).join(' ')}\``,
     '',
     'Each run is diagnosed after every metrics record (every 20 steps), as the live dashboard does; a detection counts when the expected detector fires by the step budget of its entry. A finding on a healthy run, or on a broken run where it is neither the expected failure nor listed as also true of it (a learning rate of 0.1 also collapses the generator), counts as a false positive.',
     '',
@@ -95,10 +118,21 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|',
     ...entryRows,
     '',
+    ...(Number(args.fixes) > 1
+      ? [
+          `Every fix tried (\`--fixes ${args.fixes}\`): the same seeds and budget, outcome as above.`,
+          '',
+          '| zoo entry | fix (the doctor\'s order) | outcome |',
+          '|---|---|---|',
+          ...fixRows,
+          '',
+        ]
+      : []),
   ].join('\n');
 
   process.stdout.write(`${table}\n`);
-  if (!args.only) fs.writeFileSync(args.out!, table);
+  const out = args.out ?? (args.only ? undefined : 'bench/results/doctor-zoo.md');
+  if (out) fs.writeFileSync(out, table);
 }
 
 void main();

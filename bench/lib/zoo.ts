@@ -138,10 +138,10 @@ export function replay(run: RunResult): Replay {
   return replayDiagnosis(run.records, run.config, run.status);
 }
 
-/** The config the doctor's first fix for `detector` produces (what Apply fix starts). */
-export function fixedConfig(run: RunResult, finding: Finding): ResolvedConfig {
-  const fix = finding.fixes[0];
-  if (!fix) throw new Error(`finding ${finding.detector} offers no fix`);
+/** The config the finding's fix number `index` (0: the first, what the notification's Apply fix starts) produces. */
+export function fixedConfig(run: RunResult, finding: Finding, index = 0): ResolvedConfig {
+  const fix = finding.fixes[index];
+  if (!fix) throw new Error(`finding ${finding.detector} offers no fix number ${index + 1}`);
   return applyFix(run.config, fix);
 }
 
