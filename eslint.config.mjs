@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', '.gan/**', '.gan-demo/**', 'test-artifacts/**', 'schemas/**', 'webview-ui/dev/out/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', '.gan/**', '.gan-demo/**', 'test-artifacts/**', 'schemas/**', 'webview-ui/dev/out/**', '.devicekit/**', '.devicekit-pack/**', '.gl/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../protocol/config';
 import type { BackendInfo } from '../protocol/run';
+import { installWasmConv } from './kernels/wasmConv';
 import { installWasmMatMul } from './kernels/wasmMatMul';
 
 type Name = BackendInfo['name'];
@@ -119,6 +120,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
       }
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       installWasmMatMul();
+      installWasmConv();
     },
   },
   cpu: {

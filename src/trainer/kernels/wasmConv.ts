@@ -1,0 +1,269 @@
+/**
+ * tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel: the gradient of
+ * a convolution w.r.t. its filter throws, so a convolutional discriminator
+ * cannot train on wasm at all. Its Conv2DBackpropInput (a convolution's
+ * input gradient, and the forward pass of conv2dTranspose) is a naive loop,
+ * and the plain cpu backend is far too slow for convolutions (400 s for one
+ * DCGAN step at 28×28, batch 64). Both kernels are convolutions in disguise,
+ * so this registers them re-expressed through the wasm Conv2D kernel, which
+ * runs on XNNPACK, plus data-movement kernels that are cheap on wasm
+ * (Transpose, Reshape, Concat, BatchMatMul). Every temporary is freed
+ * before returning.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+type TensorInfo = tf.TensorInfo;
+type Shape4 = [number, number, number, number];
+/** Spatial padding [top, bottom, left, right]; a negative side crops instead. */
+type Pads = [number, number, number, number];
+
+interface Kernels {
+  conv2d: KernelFunc;
+  transpose: KernelFunc;
+  reshape: KernelFunc;
+  slice: KernelFunc;
+  concat: KernelFunc;
+  matMul: KernelFunc;
+  fill: KernelFunc;
+}
+
+/**
+ * Runs wasm kernels and remembers their outputs, so that one dispose() frees
+ * every intermediate; keep() exempts the result handed back to tfjs.
+ */
+class Scratch {
+  private temps: TensorInfo[] = [];
+  constructor(
+    private readonly backend: tf.KernelBackend,
+    private readonly k: Kernels,
+  ) {}
+
+  private run(f: KernelFunc, inputs: tf.NamedTensorInfoMap | TensorInfo[], attrs: object): TensorInfo {
+    const out = f({ inputs: inputs as tf.NamedTensorInfoMap, backend: this.backend, attrs: attrs as tf.NamedAttrMap }) as TensorInfo;
+    this.temps.push(out);
+    return out;
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run(this.k.transpose, { x }, { perm });
+  }
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run(this.k.reshape, { x }, { shape });
+  }
+  slice(x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+    return this.run(this.k.slice, { x }, { begin, size });
+  }
+  concat(xs: TensorInfo[], axis: number): TensorInfo {
+    return xs.length === 1 ? xs[0] : this.run(this.k.concat, xs, { axis });
+  }
+  matMul(a: TensorInfo, b: TensorInfo): TensorInfo {
+    return this.run(this.k.matMul, { a, b }, { transposeA: false, transposeB: false });
+  }
+  constant(values: Float32Array, shape: number[]): TensorInfo {
+    const t: TensorInfo = { dataId: this.backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    this.temps.push(t);
+    return t;
+  }
+  zeros(shape: number[]): TensorInfo {
+    return this.run(this.k.fill, {}, { shape, value: 0, dtype: 'float32' });
+  }
+
+  /**
+   * Stride-1 NHWC convolution with explicit, possibly asymmetric padding
+   * (XNNPACK pads for free). A negative pad crops that side of x first: those
+   * rows would only ever meet filter taps outside the wanted output.
+   */
+  conv(x: TensorInfo, filter: TensorInfo, dilations: [number, number], pads: Pads): TensorInfo {
+    const [n, h, w, c] = x.shape;
+    const [fh, fw, , co] = filter.shape;
+    const crop = pads.map((p) => Math.max(0, -p));
+    const [t, b, l, r] = pads.map((p) => Math.max(0, p));
+    const ch = h - crop[0] - crop[1];
+    const cw = w - crop[2] - crop[3];
+    const outH = ch + t + b - (fh - 1) * dilations[0];
+    const outW = cw + l + r - (fw - 1) * dilations[1];
+    if (outH <= 0 || outW <= 0) throw new Error(`wasmConv: empty convolution output (${outH}×${outW})`);
+    // No input row or column left: every output is a sum over zero padding.
+    if (ch <= 0 || cw <= 0) return this.zeros([n, outH, outW, co]);
+    const xc = crop.some((v) => v > 0) ? this.slice(x, [0, crop[0], crop[2], 0], [n, ch, cw, c]) : x;
+    return this.run(this.k.conv2d, { x: xc, filter }, {
+      strides: [1, 1],
+      dilations,
+      pad: [[0, 0], [t, b], [l, r], [0, 0]],
+      dataFormat: 'NHWC',
+    });
+  }
+
+  /** Hands t to the caller: dispose() will not free it. */
+  keep(t: TensorInfo): TensorInfo {
+    const i = this.temps.lastIndexOf(t);
+    if (i >= 0) this.temps.splice(i, 1);
+    return t;
+  }
+
+  dispose(): void {
+    for (const t of this.temps) this.backend.disposeData(t.dataId);
+    this.temps = [];
+  }
+}
+
+/** Attributes this module cannot honour get an error, never a wrong answer. */
+function checkSupported(kernel: string, attrs: { dataFormat?: string; dilations?: number | number[] }): void {
+  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') {
+    throw new Error(`${kernel} on wasm supports dataFormat 'NHWC' only, got '${attrs.dataFormat}'`);
+  }
+  const d = attrs.dilations;
+  if (d !== undefined && (Array.isArray(d) ? d : [d]).some((v) => v !== 1)) {
+    throw new Error(`${kernel} on wasm supports dilations of 1 only, got ${JSON.stringify(d)}`);
+  }
+}
+
+type BackpropAttrs = {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dilations?: number | number[];
+};
+
+/**
+ * dF[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sH+kh−top, ow·sW+kw−left, ci] · dy[n,oh,ow,co]:
+ * a convolution of x with channels and batch swapped ([Ci,H,W,N]) by dy used
+ * as the filter ([OH,OW,N,Co]), the forward strides becoming dilations. Its
+ * output [Ci,KH,KW,Co] is transposed to the filter's layout.
+ */
+function backpropFilter(k: Kernels): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as unknown as BackpropAttrs & { filterShape: Shape4 };
+    checkSupported('Conv2DBackpropFilter', a);
+    const [, h, w] = x.shape;
+    const [, oh, ow] = dy.shape;
+    const [kh, kw] = a.filterShape;
+    const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const { strideHeight: sh, strideWidth: sw } = info;
+    const { top, left } = info.padInfo;
+    const s = new Scratch(backend as tf.KernelBackend, k);
+    try {
+      const xt = s.transpose(x, [3, 1, 2, 0]);
+      const dyt = s.transpose(dy, [1, 2, 0, 3]);
+      // Bottom/right padding sized so that the output is exactly KH×KW.
+      const g = s.conv(xt, dyt, [sh, sw], [top, kh + (oh - 1) * sh - h - top, left, kw + (ow - 1) * sw - w - left]);
+      return s.keep(s.transpose(g, [1, 2, 0, 3]));
+    } finally {
+      s.dispose();
+    }
+  };
+}
+
+/** One output phase along an axis: taps kh ≡ r (mod s), output rows shifted by c. */
+function phase(p: number, pad: number, stride: number, k: number): { r: number; c: number; taps: number } {
+  const r = (p + pad) % stride;
+  return { r, c: Math.floor((p + pad) / stride), taps: r < k ? Math.ceil((k - r) / stride) : 0 };
+}
+
+/**
+ * dx[n,h,w,ci] = Σ dy[n,oh,ow,co] · f[kh,kw,ci,co] over oh·sH+kh = h+top (same
+ * for w). For stride 1 that is one convolution of dy with the spatially
+ * flipped filter, in/out channels swapped. For stride s, output rows
+ * h = q·s+p (phase p) only meet taps kh ≡ (p+top) mod s, so each of the s²
+ * phases is a stride-1 convolution of the undilated dy with those taps,
+ * flipped: the MACs the usual "dilate dy with zeros" form spends on zeros
+ * (¾ of them at stride 2) are never done. The phases are interleaved with
+ * one Concat and two Transposes, then cropped to inputShape when H or W is
+ * not a multiple of the stride.
+ *
+ * Each phase's flipped taps are picked from the filter's [Co,Ci] rows by a
+ * product with a 0/1 selection matrix (XNNPACK, well under a millisecond):
+ * on wasm, Reverse, StridedSlice and GatherV2 move one element at a time and
+ * Slice copies its whole input first, each costing more than the
+ * convolutions themselves (5–17 ms for a 5×5×64×128 filter). (A filter
+ * already holding ±Inf gets NaN beside it this way, 0·Inf: its outputs
+ * would not be finite anyway.)
+ */
+function backpropInput(k: Kernels, stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const a = attrs as unknown as BackpropAttrs & { inputShape: Shape4 };
+    // The stock loop handles NCHW (which wasm Conv2D itself cannot run).
+    if (a.dataFormat === 'NCHW') return stock(args);
+    checkSupported('Conv2DBackpropInput', a);
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const [n, h, w, ci] = a.inputShape;
+    const [kh, kw, , co] = filter.shape;
+    const [, oh, ow] = dy.shape;
+    const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const { strideHeight: sh, strideWidth: sw } = info;
+    const { top, left } = info.padInfo;
+    const qh = Math.ceil(h / sh);
+    const qw = Math.ceil(w / sw);
+    const s = new Scratch(backend as tf.KernelBackend, k);
+    try {
+      // rows[kh·KW+kw] = f[kh,kw] as a [Co,Ci] block
+      const rows = s.reshape(s.transpose(filter, [0, 1, 3, 2]), [1, kh * kw, co * ci]);
+      const outs: TensorInfo[] = [];
+      for (let p = 0; p < sh; p++) {
+        for (let q = 0; q < sw; q++) {
+          const ph = phase(p, top, sh, kh);
+          const pw = phase(q, left, sw, kw);
+          if (ph.taps === 0 || pw.taps === 0) {
+            outs.push(s.zeros([n, qh, qw, ci])); // kernel narrower than the stride: no tap lands here
+            continue;
+          }
+          // Tap (a,b) of the sub-filter is f[r + (J−1−a)·s, …]: flipped.
+          const select = new Float32Array(ph.taps * pw.taps * kh * kw);
+          for (let i = 0; i < ph.taps; i++) {
+            for (let j = 0; j < pw.taps; j++) {
+              const row = (ph.r + (ph.taps - 1 - i) * sh) * kw + pw.r + (pw.taps - 1 - j) * sw;
+              select[(i * pw.taps + j) * kh * kw + row] = 1;
+            }
+          }
+          const sub = s.reshape(s.matMul(s.constant(select, [1, ph.taps * pw.taps, kh * kw]), rows), [ph.taps, pw.taps, co, ci]);
+          outs.push(s.conv(dy, sub, [1, 1], [ph.taps - 1 - ph.c, qh + ph.c - oh, pw.taps - 1 - pw.c, qw + pw.c - ow]));
+        }
+      }
+      if (outs.length === 1) return s.keep(outs[0]); // stride 1: qh = H, qw = W
+      // [p, q, N·QH·QW, Ci] → [N, QH, p, QW, q, Ci] = [N, QH·sH, QW·sW, Ci], in two
+      // transposes of rank ≤ 4: wasm's generic rank-5/6 Transpose is ~20× slower.
+      const all = s.reshape(s.concat(outs, 0), [sh, sw, n * qh * qw, ci]);
+      const pAq = s.reshape(s.transpose(all, [0, 2, 1, 3]), [sh, n * qh, qw * sw * ci]);
+      const dx = s.reshape(s.transpose(pAq, [1, 0, 2]), [n, qh * sh, qw * sw, ci]);
+      return s.keep(qh * sh === h && qw * sw === w ? dx : s.slice(dx, [0, 0, 0, 0], [n, h, w, ci]));
+    } finally {
+      s.dispose();
+    }
+  };
+}
+
+let installed = false;
+
+export function installWasmConv(): void {
+  if (installed) return;
+  const get = (name: string): KernelFunc | undefined => tf.getKernel(name, 'wasm')?.kernelFunc as KernelFunc | undefined;
+  const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  const conv2d = get('Conv2D');
+  if (!stockInput || !conv2d) return; // wasm backend not loaded
+  const k: Kernels = {
+    conv2d,
+    transpose: get('Transpose')!,
+    reshape: get('Reshape')!,
+    slice: get('Slice')!,
+    concat: get('Concat')!,
+    matMul: get('BatchMatMul')!,
+    fill: get('Fill')!,
+  };
+
+  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: backpropFilter(k) });
+
+  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    setupFunc: stockInput.setupFunc,
+    disposeFunc: stockInput.disposeFunc,
+    kernelFunc: backpropInput(k, stockInput.kernelFunc as KernelFunc),
+  });
+  installed = true;
+}
