@@ -44,7 +44,8 @@ test('Explain Run: a collapsed run gets its finding with evidence, fixes, the sh
   assert.match(r.markdown, /### 1\. Mode collapse \(serious\)/);
   assert.match(r.markdown, /\*\*Seen\*\* \(steps \d+–\d+, modesCovered\): median .* of 8 modes covered/);
   assert.match(r.markdown, /1\. Minibatch standard deviation in D/);
-  assert.match(r.markdown, /2\. Larger latent space/);
+  assert.match(r.markdown, /2\. PacGAN packing \(m = 2\)/);
+  assert.match(r.markdown, /3\. Larger latent space/);
   assert.match(r.markdown, /!\[Sample quality\]\(report\/finding-1-mode-collapse\.png\)/);
   for (const chart of ['losses', 'distance', 'gradients', 'outputs', 'quality']) assert.ok(r.images.some((i) => i.file === `report/${chart}.png`), `${chart} chart missing`);
   assert.ok(!r.images.some((i) => i.file === 'report/speed.png'), 'no chart for metrics the run did not record');
