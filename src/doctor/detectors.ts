@@ -82,7 +82,8 @@ export function median(xs: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
-const fmt = (x: number) => (Math.abs(x) >= 100 || Math.abs(x) < 0.01 ? x.toExponential(1) : x.toFixed(2));
+// Zero as "0" ("median 0 of 8 modes covered", not "0.0e+0"); small and large values in exponent form.
+const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 100 || Math.abs(x) < 0.01 ? x.toExponential(1) : x.toFixed(2));
 
 /** Records after the first `share` of the planned steps (warm-up excluded). */
 function pastWarmup(all: readonly MetricRecord[], ctx: DoctorContext, share = 0.1, minSteps = 50): boolean {
