@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../protocol/config';
 import type { BackendInfo } from '../protocol/run';
+import { cpuFallbackReason } from './cudaLibraries';
 import { installWasmConv } from './kernels/wasmConv';
 import { installWasmMatMul } from './kernels/wasmMatMul';
 
@@ -17,7 +18,8 @@ type Name = BackendInfo['name'];
 
 interface Attempt {
   name: Name;
-  load(): Promise<void>;
+  /** Resolves with a note for the reason shown to the user (e.g. a GPU package running on the CPU). */
+  load(): Promise<string | void>;
 }
 
 function describeLoadError(pkg: string, e: unknown): string {
@@ -37,6 +39,9 @@ function nativeAttempt(name: Name, pkg: string): Attempt {
         throw new Error(describeLoadError(pkg, e));
       }
       if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
+      // The GPU package falls back to the CPU without an error when CUDA/cuDNN do not match: say which library is missing.
+      const b = tf.backend() as { isGPUPackage?: boolean; isUsingGpuDevice?: boolean };
+      if (b.isGPUPackage && b.isUsingGpuDevice === false) return cpuFallbackReason();
     },
   };
 }
@@ -138,9 +143,9 @@ export async function pickBackend(choice: BackendChoice): Promise<BackendInfo> {
   const passed: string[] = [];
   for (const name of order) {
     try {
-      await ATTEMPTS[name].load();
+      const note = await ATTEMPTS[name].load();
       await tf.ready();
-      const on = name === 'webgpu' && webgpuAdapterName ? `on ${webgpuAdapterName}; ` : '';
+      const on = (name === 'webgpu' && webgpuAdapterName ? `on ${webgpuAdapterName}; ` : '') + (note ? `${note}; ` : '');
       const why = on + (choice === 'auto' ? (passed.length ? `auto: ${passed.join('; ')}` : 'auto: first choice') : 'forced by config/setting');
       return { name, reason: why };
     } catch (e) {
