@@ -18,6 +18,7 @@ import { resumeRun, startTraining } from './runs/startTraining';
 import { runResumability } from './runs/resumable';
 import { RunStatusBar } from './runs/statusBar';
 import { RecentLogger } from './logger';
+import { installNativeBackendCommand } from './backends/installNativeCommand';
 
 /** What `activate` returns: a small surface for tests in a real VS Code host. */
 export interface GanWorkbenchApi {
@@ -66,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): GanWorkbenchApi {
     vscode.commands.registerCommand('ganWorkbench.openDashboard', (arg?: unknown) => openDashboard(runDeps, arg)),
     vscode.commands.registerCommand('ganWorkbench.openRun', (arg?: unknown) => openRun(runDeps, arg)),
     vscode.commands.registerCommand('ganWorkbench.refreshRuns', () => manager.scan()),
+    vscode.commands.registerCommand('ganWorkbench.installNativeBackend', (arg?: unknown) => installNativeBackendCommand(context, log, arg)),
     vscode.commands.registerCommand('ganWorkbench.applyFix', (dir?: unknown, detector?: unknown, fix?: unknown) => applyFixCommand(doctorDeps, dir, detector, fix)),
     vscode.commands.registerCommand('ganWorkbench.compareRuns', (arg?: unknown, args?: unknown) => compareRuns(doctorDeps, arg, args)),
     // The doctor follows every run's live metrics, dashboard open or not.
