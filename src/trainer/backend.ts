@@ -52,9 +52,9 @@ const VULKAN_LOADER_PATHS = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/l
 /** Why no adapter was found, as far as can be told from outside Dawn. */
 function noAdapterReason(): string {
   if (process.platform === 'linux' && !VULKAN_LOADER_PATHS.some((p) => fs.existsSync(p))) {
-    return 'libvulkan.so.1 (the Vulkan loader) is not installed: install it (Debian/Ubuntu: apt install libvulkan1) with a GPU driver that supports Vulkan';
+    return 'libvulkan.so.1 missing: apt install libvulkan1, with a Vulkan GPU driver';
   }
-  return 'no GPU with a WebGPU (Vulkan/Metal/D3D12) driver was found';
+  return 'no GPU with a Vulkan/Metal/D3D12 driver';
 }
 
 /**
@@ -94,9 +94,9 @@ const webgpuAttempt: Attempt = {
     try {
       adapter = await (g.navigator!.gpu as { requestAdapter(o?: object): Promise<Adapter | null> }).requestAdapter({ powerPreference: 'high-performance' });
     } catch (e) {
-      throw new Error(`webgpu: requesting an adapter failed (${String((e as Error)?.message ?? e).split('\n')[0]}); ${noAdapterReason()}`);
+      throw new Error(`webgpu: requesting an adapter failed (${String((e as Error)?.message ?? e).split('\n')[0]}; ${noAdapterReason()})`);
     }
-    if (!adapter) throw new Error(`webgpu: no adapter; ${noAdapterReason()}`);
+    if (!adapter) throw new Error(`webgpu: no GPU adapter (${noAdapterReason()})`);
     const info = adapter.info ?? {};
     if (isSoftwareAdapter(info, adapter.isFallbackAdapter)) {
       throw new Error(`webgpu: only a software adapter (${info.description || info.device || info.vendor || 'fallback'}), slower than wasm`);
