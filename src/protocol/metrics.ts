@@ -114,6 +114,12 @@ export const METRICS: readonly MetricInfo[] = [
     chart: 'quality',
     description: 'Percent of generated samples within 3σ of their nearest mode centre (toy mixtures).',
   },
+  {
+    key: 'diversity',
+    label: 'diversity %',
+    chart: 'quality',
+    description: 'Mean pairwise distance of generated samples as a percentage of the real samples\' (100 = as spread out as the data; a collapsed generator falls to a few percent). Needs nothing known about the data.',
+  },
   { key: 'stepsPerSec', label: 'steps/s', chart: 'speed', description: 'Generator steps per second.' },
 ];
 

@@ -10,6 +10,7 @@ import type { MetricRecord, ToySnapshot } from '../protocol/metrics';
 import { variantInfo, type VariantId } from '../protocol/variants';
 import type { ModelBuilders } from './compile';
 import { modeCoverage, toyDataset, type ToySpec } from './data/toy';
+import { diversityPercent, meanPairwiseDistance } from './metrics/diversity';
 import { randomDirections, slicedWasserstein } from './metrics/swd';
 import { deriveSeed, STREAM } from './rng';
 import type { Module, ModelContext } from './userApi';
@@ -65,6 +66,8 @@ export class GanTrainer {
   private readonly evalZ: tf.Tensor2D;
   private readonly evalReal: Float32Array;
   private readonly directions: Float64Array[];
+  /** Mean pairwise distance of the evaluation data: 100 % diversity. */
+  private readonly realSpread: number;
   /**
    * When set, the next step also measures each player's relative update size
    * ‖Δθ‖/‖θ‖ (copies of the weights before the update are needed, so only
@@ -119,6 +122,7 @@ export class GanTrainer {
     this.evalZ = tf.keep(tf.randomNormal([n, cfg.model.latentDim], 0, 1, 'float32', deriveSeed(t.seed, 0, STREAM.eval, 0)));
     this.evalReal = this.data.sample(n, deriveSeed(t.seed, 0, STREAM.eval, 1));
     this.directions = randomDirections(SWD_DIRECTIONS, 2, deriveSeed(t.seed, 0, STREAM.projections));
+    this.realSpread = meanPairwiseDistance(this.evalReal, 2);
   }
 
   private realBatch(step: number, k: number): tf.Tensor2D {
@@ -277,11 +281,12 @@ export class GanTrainer {
   }
 
   /** Critic-free quality numbers for a generated set. */
-  quality(fake: Float32Array): Pick<MetricRecord, 'swd'> & { modesCovered?: number; hqPercent?: number } {
+  quality(fake: Float32Array): Pick<MetricRecord, 'swd'> & { diversity: number; modesCovered?: number; hqPercent?: number } {
     const swd = slicedWasserstein(this.evalReal, fake, 2, this.directions);
-    if (this.data.centres.length === 0) return { swd };
+    const diversity = diversityPercent(fake, 2, this.realSpread);
+    if (this.data.centres.length === 0) return { swd, diversity };
     const c = modeCoverage(this.data, fake);
-    return { swd, modesCovered: c.covered, hqPercent: 100 * c.highQuality };
+    return { swd, diversity, modesCovered: c.covered, hqPercent: 100 * c.highQuality };
   }
 
   /**

@@ -167,6 +167,32 @@ test('every fix the doctor offers is a valid config change, and does what it say
   assert.equal(toNs.training.beta1, 0.5);
 });
 
+test('mode collapse on data without modes (the swiss roll): samples under a quarter as spread out as the data; silent at 60 %, and in warm-up', () => {
+  const roll = { ...ctxNs, dataModes: 0 };
+  const f = diagnose(stream((i) => ({ diversity: i < 30 ? 100 : 4 })), roll).find((x) => x.detector === 'mode-collapse');
+  assert.ok(f, 'collapse by diversity not detected');
+  assert.equal(f.evidence.metric, 'diversity');
+  assert.match(f.evidence.seen, /generated samples are 4\.00% as spread out as the data/);
+  // Near miss: a generator still spreading out (57 % measured at step 100–200 on healthy runs).
+  assert.ok(!ids(stream((i) => ({ diversity: i < 30 ? 100 : 60 })), roll).includes('mode-collapse'));
+  assert.ok(!ids(stream(() => ({ diversity: 4 }), 15), roll).includes('mode-collapse'), 'not during warm-up');
+  // Where the data has modes, they are the evidence when both say so.
+  const both = diagnose(stream((i) => (i < 30 ? { modesCovered: 6, diversity: 100 } : { modesCovered: 1, diversity: 3 })), ctxNs).find((x) => x.detector === 'mode-collapse');
+  assert.equal(both?.evidence.metric, 'modesCovered');
+});
+
+test('diversity: the mean pairwise distance, and a collapsed set reads near 0 % of the data', async () => {
+  const { meanPairwiseDistance, diversityPercent } = await import('../../src/trainer/metrics/diversity');
+  // Three points on a line at 0, 1, 3: pairs 1, 3, 2.
+  assert.equal(meanPairwiseDistance(new Float32Array([0, 0, 1, 0, 3, 0]), 2), 2);
+  assert.ok(Number.isNaN(meanPairwiseDistance(new Float32Array([1, 1]), 2)), 'one point has no pairs');
+  const real = new Float32Array(Array.from({ length: 400 }, (_, i) => Math.sin(i * 12.9898) * 2));
+  const spread = meanPairwiseDistance(real, 2);
+  assert.ok(Math.abs(diversityPercent(real, 2, spread) - 100) < 1e-9);
+  const collapsed = new Float32Array(Array.from({ length: 400 }, (_, i) => 0.5 + 0.001 * Math.sin(i)));
+  assert.ok(diversityPercent(collapsed, 2, spread) < 1);
+});
+
 test('mode collapse offers PacGAN packing (m = 2) where D scores samples and the batch splits into pairs', () => {
   const collapsed = stream((i) => ({ modesCovered: i < 30 ? 6 : 1 }));
   const labels = (config: DoctorContext['config']) => diagnose(collapsed, { ...ctxNs, config }).find((f) => f.detector === 'mode-collapse')?.fixes.map((f) => f.label) ?? [];

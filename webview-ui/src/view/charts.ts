@@ -43,7 +43,7 @@ export interface FrameBudget {
 }
 
 /** Metrics with their own scale on the right (a percentage next to a count). */
-const RIGHT_AXIS = new Set(['hqPercent']);
+const RIGHT_AXIS = new Set(['hqPercent', 'diversity']);
 
 export class ChartPanel {
   readonly element: HTMLElement;
