@@ -7,7 +7,7 @@ import { pidAlive } from './lock';
  * old content or the new, never a torn file: write a temporary sibling,
  * fsync it, rename over the target, fsync the directory.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   try {
     writeSynced(tmp, data);
@@ -49,10 +49,11 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 }
 
 /** Write a file and fsync it (not atomic by itself: the caller renames it into place). */
-export function writeSynced(file: string, data: string | Uint8Array): void {
+export function writeSynced(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   const fd = fs.openSync(file, 'w');
   try {
-    fs.writeFileSync(fd, data);
+    // Chunks are written one after the other, so a large payload is never copied into one buffer.
+    for (const chunk of Array.isArray(data) ? data : [data]) fs.writeFileSync(fd, chunk);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -42,6 +42,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { writeFileAtomic } from '../../runfolder/atomic';
 
 export interface ImageFolderOptions {
   /** The folder of images (searched recursively). */
@@ -333,20 +334,10 @@ function writeCache(file: string, header: CacheHeader, pixels: Uint8Array): void
   const pre = Buffer.alloc(12);
   pre.write(CACHE_MAGIC, 0, 'latin1');
   pre.writeUInt32LE(json.length, 8);
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, pre);
-      fs.writeSync(fd, json);
-      fs.writeSync(fd, pixels);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file); // atomic: a reader never sees a half-written cache
+    writeFileAtomic(file, [pre, json, pixels]); // a reader never sees a half-written cache
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
     throw new Error(`cannot write the image cache ${file}: ${errorReason(e)}`);
   }
 }
