@@ -67,9 +67,6 @@ export function isSoftwareAdapter(info: { vendor?: string; architecture?: string
   return /swiftshader|llvmpipe|lavapipe|software|\bcpu\b/.test(text);
 }
 
-/** The adapter that WebGPU picked, in words (for the reason shown to the user). */
-export let webgpuAdapterName = '';
-
 /**
  * WebGPU in Node: Dawn's binding from the `webgpu` package. Its globals
  * (GPUBufferUsage, …) and navigator.gpu must exist before
@@ -101,13 +98,14 @@ const webgpuAttempt: Attempt = {
     if (isSoftwareAdapter(info, adapter.isFallbackAdapter)) {
       throw new Error(`webgpu: only a software adapter (${info.description || info.device || info.vendor || 'fallback'}), slower than wasm`);
     }
-    webgpuAdapterName = [info.vendor, info.description || info.device || info.architecture].filter(Boolean).join(' ');
+    const adapterName = [info.vendor, info.description || info.device || info.architecture].filter(Boolean).join(' ');
     try {
       require('@tensorflow/tfjs-backend-webgpu');
     } catch (e) {
       throw new Error(describeLoadError('@tensorflow/tfjs-backend-webgpu', e));
     }
     if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not initialise');
+    if (adapterName) return `on ${adapterName}`;
   },
 };
 
@@ -145,8 +143,7 @@ export async function pickBackend(choice: BackendChoice): Promise<BackendInfo> {
     try {
       const note = await ATTEMPTS[name].load();
       await tf.ready();
-      const on = (name === 'webgpu' && webgpuAdapterName ? `on ${webgpuAdapterName}; ` : '') + (note ? `${note}; ` : '');
-      const why = on + (choice === 'auto' ? (passed.length ? `auto: ${passed.join('; ')}` : 'auto: first choice') : 'forced by config/setting');
+      const why = (note ? `${note}; ` : '') + (choice === 'auto' ? (passed.length ? `auto: ${passed.join('; ')}` : 'auto: first choice') : 'forced by config/setting');
       return { name, reason: why };
     } catch (e) {
       passed.push((e as Error).message);
