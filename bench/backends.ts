@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { median as medianOf } from '../src/doctor/detectors';
 import { resolveConfig, type BackendChoice } from '../src/protocol/config';
 import { pickBackend } from '../src/trainer/backend';
 import { compileAndLoad } from '../src/trainer/compile';
@@ -103,10 +104,8 @@ function runTorch(device: string): Result {
   return { label: `PyTorch, ${device}`, stepsPerSec: Number(j.steps_per_sec), detail: `${String(j.device)}, torch ${String(j.torch)}` };
 }
 
-function median(xs: number[]): number {
-  const s = xs.filter(Number.isFinite).sort((x, y) => x - y);
-  return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-}
+/** The median of the runs that produced a number (a failed run is NaN). */
+const median = (xs: number[]) => medianOf(xs.filter(Number.isFinite));
 
 async function main(): Promise<void> {
   if (a.one) return one(a.one as BackendChoice);
