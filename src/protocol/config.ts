@@ -5,12 +5,14 @@
  * gets the same message everywhere.
  */
 import { z } from 'zod';
+import { BACKEND_NAMES } from './run';
 import { F_DIVERGENCES, PENALTY_TARGETS, SW_PROJECTIONS, VARIANT_IDS, variantInfo, type OptionName, type VariantId } from './variants';
 
 export const TOY_DATASETS = ['8gaussians', '25gaussians', 'swissroll'] as const;
 export type ToyDataset = (typeof TOY_DATASETS)[number];
 
-export const BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
+/** 'auto' (the trainer picks, backend.ts) or one backend by name. */
+export const BACKENDS = ['auto', ...BACKEND_NAMES] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
 /** Metrics that can pick the best checkpoint; 'none' keeps only the most recent ones. */
