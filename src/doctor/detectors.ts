@@ -321,8 +321,9 @@ function lostModes(modes: number[], all: readonly MetricRecord[], ctx: DoctorCon
 
 /** Mode collapse read from diversity: samples far less spread out than the data (under a quarter). */
 function lowSpread(div: number[], window: number): Omit<Evidence, 'fromStep' | 'toStep'> | undefined {
-  if (div.length < window || !(median(div) < 25)) return undefined;
-  return { metric: 'diversity', seen: `generated samples are ${fmt(median(div))}% as spread out as the data (mean pairwise distance, median of the last ${div.length} records)` };
+  const d = median(div);
+  if (div.length < window || !(d < 25)) return undefined;
+  return { metric: 'diversity', seen: `generated samples are ${fmt(d)}% as spread out as the data (mean pairwise distance, median of the last ${div.length} records)` };
 }
 
 /**
