@@ -19,6 +19,8 @@ export const PROTOCOL_VERSION = 1;
 /** A comparison overlays at most this many runs, each with at most this many records. */
 export const MAX_COMPARE_RUNS = 8;
 export const MAX_COMPARE_RECORDS = 10_000;
+/** The history slider lists at most this many snapshot steps. */
+export const MAX_SNAPSHOT_STEPS = 100_000;
 
 export const CONTROL_ACTIONS = ['pause', 'resume', 'stop', 'sampleNow'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
@@ -68,6 +70,10 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('metrics'), records: z.array(MetricRecordSchema) }),
   z.object({ type: z.literal('snapshot'), snapshot: SnapshotSchema }),
+  /** The steps that have a snapshot in the run folder, ascending (the history slider's stops); sent after init and when a snapshot is saved. */
+  z.object({ type: z.literal('snapshotSteps'), steps: z.array(z.number().int().min(0)).max(MAX_SNAPSHOT_STEPS) }),
+  /** The answer to requestSnapshot: an older snapshot read from the run folder (the live one is not replaced by it). */
+  z.object({ type: z.literal('historySnapshot'), snapshot: SnapshotSchema }),
   z.object({ type: z.literal('status'), status: RunStatusSchema }),
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
   /** The training doctor's findings for this run, all of them (sticky), replacing the previous list. */
@@ -89,6 +95,8 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('control'), action: z.enum(CONTROL_ACTIONS) }),
   /** Apply fix number `fix` of the finding of `detector`: the host makes and starts the fixed run. */
   z.object({ type: z.literal('applyFix'), detector: z.string().min(1).max(64), fix: z.number().int().min(0).max(9) }),
+  /** The history slider moved: send the snapshot saved at `step` (answered with historySnapshot, or a notice if there is none). */
+  z.object({ type: z.literal('requestSnapshot'), step: z.number().int().min(0).max(1e9) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
 

@@ -138,5 +138,66 @@ export const ToySnapshotSchema = z.object({
 });
 export type ToySnapshot = z.infer<typeof ToySnapshotSchema>;
 
-export const SnapshotSchema = ToySnapshotSchema;
-export type Snapshot = ToySnapshot;
+/** Limits of an image grid (a snapshot file stays well under a few MB). */
+export const MAX_GRID_CELLS = 32;
+export const MAX_IMAGE_SIDE = 256;
+
+/** Bytes a grid's pixels decode to: (rows·height) × (cols·width) × channels. */
+export function gridBytes(g: { rows: number; cols: number; height: number; width: number; channels: number }): number {
+  return g.rows * g.height * g.cols * g.width * g.channels;
+}
+
+/** Length of the base64 text of n bytes (with '=' padding). */
+export function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}
+
+/**
+ * Images tiled into one picture: rows × cols cells of height × width pixels,
+ * `pixels` the base64 of its 8-bit values, row-major over the whole picture
+ * ((rows·height) × (cols·width) × channels, channels interleaved). One tiled
+ * picture is what the PNG in the run folder holds and what a canvas draws;
+ * a cell is cut out of it for the enlarged view.
+ */
+export const ImageGridSchema = z
+  .object({
+    rows: z.number().int().min(1).max(MAX_GRID_CELLS),
+    cols: z.number().int().min(1).max(MAX_GRID_CELLS),
+    height: z.number().int().min(1).max(MAX_IMAGE_SIDE),
+    width: z.number().int().min(1).max(MAX_IMAGE_SIDE),
+    channels: z.union([z.literal(1), z.literal(3)]),
+    pixels: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+    /** Optional label per row (a class name for conditional models, a z dimension for sweeps). */
+    rowLabels: z.array(z.string().max(64)).max(MAX_GRID_CELLS).optional(),
+    /** Optional label per column (the value of a swept z dimension). */
+    colLabels: z.array(z.string().max(64)).max(MAX_GRID_CELLS).optional(),
+  })
+  .refine((g) => g.pixels.length === base64Length(gridBytes(g)), {
+    message: 'pixels must hold (rows·height) × (cols·width) × channels bytes',
+    path: ['pixels'],
+  });
+export type ImageGrid = z.infer<typeof ImageGridSchema>;
+
+/**
+ * A snapshot of an image model: generated images for a fixed set of z vectors
+ * (the same cells at every step, so they can be compared over training), real
+ * images beside them, and two views of the latent space computed at the same
+ * step: the straight lines between pairs of z vectors, and sweeps of single z
+ * dimensions around one z.
+ */
+export const ImageSnapshotSchema = z.object({
+  kind: z.literal('images'),
+  step: z.number().int().min(0),
+  fake: ImageGridSchema,
+  real: ImageGridSchema,
+  /** One row per pair of z vectors (za, zb): cells at za + t·(zb − za), t from 0 to 1. */
+  interpolation: ImageGridSchema.optional(),
+  /** One row per z dimension (rowLabels 'z[3]'): the first z with that dimension set to each column's value (colLabels). */
+  sweeps: ImageGridSchema.optional(),
+  /** File name of the fake grid's PNG in the samples folder. */
+  png: z.string().regex(/^step-\d{8}\.png$/).optional(),
+});
+export type ImageSnapshot = z.infer<typeof ImageSnapshotSchema>;
+
+export const SnapshotSchema = z.discriminatedUnion('kind', [ToySnapshotSchema, ImageSnapshotSchema]);
+export type Snapshot = z.infer<typeof SnapshotSchema>;

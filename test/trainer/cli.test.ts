@@ -109,6 +109,7 @@ test('control socket: pause, resume, sample now and stop reach the trainer; ever
     writeNdjson(sock, { type: 'control', action: 'sampleNow' });
     await until('a snapshot on demand', () => got.some((m) => m.type === 'snapshot'));
     const snap = got.find((m) => m.type === 'snapshot') as Extract<TrainerMessage, { type: 'snapshot' }>;
+    assert.ok(snap.snapshot.kind === 'toy2d', 'toy data gives 2-D snapshots');
     assert.equal(snap.snapshot.fake.length, 64);
     assert.equal(snap.snapshot.heatmap.values.length, snap.snapshot.heatmap.size ** 2);
     writeNdjson(sock, { type: 'control', action: 'stop' });

@@ -64,6 +64,10 @@ export interface ViewState {
   /** The last step seen in the metrics (the header falls back to it). */
   readonly lastStep: number;
   readonly snapshot: Snapshot | null;
+  /** Steps with a snapshot in the run folder, ascending (the history slider's stops). */
+  readonly snapshotSteps: readonly number[];
+  /** An older snapshot the history slider asked for (requestSnapshot), shown instead of the live one while set. */
+  readonly historySnapshot: Snapshot | null;
   readonly notices: readonly Notice[];
   readonly nextNoticeId: number;
   /** The training doctor's findings (the host sends the whole list each time). */
@@ -95,6 +99,8 @@ export function initialState(): ViewState {
     records: 0,
     lastStep: 0,
     snapshot: null,
+    snapshotSteps: [],
+    historySnapshot: null,
     notices: [],
     nextNoticeId: 1,
     findings: [],
@@ -134,7 +140,15 @@ export function apply(state: ViewState, msg: HostToWebview): ViewState {
       next = appendRecords(state, m.records);
     },
     snapshot: (m) => {
-      next = { ...state, snapshot: m.snapshot };
+      const steps = state.snapshotSteps;
+      const known = steps.length > 0 && steps[steps.length - 1] >= m.snapshot.step ? steps : [...steps, m.snapshot.step];
+      next = { ...state, snapshot: m.snapshot, snapshotSteps: known };
+    },
+    snapshotSteps: (m) => {
+      next = { ...state, snapshotSteps: m.steps };
+    },
+    historySnapshot: (m) => {
+      next = { ...state, historySnapshot: m.snapshot };
     },
     status: (m) => {
       next = { ...state, status: m.status, run: state.run ? { ...state.run, status: m.status } : null };

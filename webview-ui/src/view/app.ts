@@ -96,7 +96,7 @@ export class DashboardView {
       this.compareLine.hidden = !ids;
       this.compareLine.textContent = ids ? `Compared with ${ids}: their curves are the dashed lines.` : '';
     }
-    this.scatter.setSnapshot(state.snapshot);
+    this.scatter.setSnapshot(state.snapshot?.kind === 'toy2d' ? state.snapshot : null);
     for (const [id, p] of this.panels) p.setCount(state.chartPoints[id]);
     if (state.initialized) document.body.dataset.ready = 'true';
     this.pending = state;

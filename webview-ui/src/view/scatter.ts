@@ -3,7 +3,7 @@
  * generated points, with axis ticks, a colour bar and a legend. One canvas,
  * sized in device pixels so it is crisp on HiDPI screens.
  */
-import type { Snapshot } from '../../../src/protocol/metrics';
+import type { ToySnapshot } from '../../../src/protocol/metrics';
 import { rgbCss, viridis } from '../render/colormap';
 import { heatmapImage, type HeatmapImage } from '../render/heatmap';
 import { formatTick } from '../render/format';
@@ -22,7 +22,7 @@ export class ScatterView {
   private readonly modes = h('span', { id: 'modes', className: 'modes' });
   private readonly stepLabel = h('span', { className: 'snap-step' });
   private readonly scaleLabel = h('span', { className: 'legend-scale' });
-  private snapshot: Snapshot | null = null;
+  private snapshot: ToySnapshot | null = null;
   private heat: { image: HeatmapImage; bitmap: HTMLCanvasElement } | null = null;
   private theme: Theme;
   private frame = 0;
@@ -46,7 +46,7 @@ export class ScatterView {
     window.addEventListener('resize', () => this.schedule());
   }
 
-  setSnapshot(snapshot: Snapshot | null): void {
+  setSnapshot(snapshot: ToySnapshot | null): void {
     if (snapshot === this.snapshot) return;
     this.snapshot = snapshot;
     this.heat = null;
