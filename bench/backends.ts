@@ -1,17 +1,17 @@
 /**
  * Training speed of the trainer's backends side by side with a PyTorch
- * reference doing the same work (bench/reference/mlp_gan.py), alternating
- * round by round so both see the same machine state: generator steps per
- * second (one D update + one G update, statistics read back every step)
- * of the MLP GAN on 8 Gaussians (non-saturating loss, Adam, the template's
- * networks). Each backend runs in a child process of its own (a backend is
+ * reference doing the same work, alternating round by round so both see the
+ * same machine state: generator steps per second (one D update + one G
+ * update, statistics read back every step).
+ *   --model mlp    the MLP GAN on 8 Gaussians (templates/toy/model.ts; bench/reference/mlp_gan.py)
+ *   --model dcgan  the DCGAN on MNIST 28×28 (templates/image/model.ts, depth 2; bench/reference/dcgan.py),
+ *                  non-saturating loss, or with --variant wgan-gp the WGAN-GP critic with its
+ *                  penalty (one critic update per generator update, so the rows compare like for like)
+ * Each backend runs in a child process of its own (a backend is
  * process-wide state in tfjs). On webgpu the run's gradient self-check
- * against the cpu backend runs first and its result is reported.
+ * runs first and its result is reported.
  *
- *   npx tsx bench/backends.ts [--backends webgpu,wasm] [--torch cpu,cuda] [--rounds 3] [--steps 200] [--batch 256] [--out FILE]
- *
- * The image rows of the issue (DCGAN 28×28) wait for the convolutional
- * models; this script takes them when those exist.
+ *   npx tsx bench/backends.ts [--model mlp|dcgan] [--variant gan-ns|wgan-gp] [--backends webgpu,wasm] [--torch cpu,cuda] [--rounds 3] [--steps 200] [--batch 256] [--out FILE]
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,12 +22,15 @@ import { median as medianOf } from '../src/doctor/detectors';
 import { resolveConfig, type BackendChoice } from '../src/protocol/config';
 import { pickBackend } from '../src/trainer/backend';
 import { compileAndLoad } from '../src/trainer/compile';
+import { mnistDataDir } from '../src/trainer/data/mnist';
 import { webgpuTrainer } from '../src/trainer/gpuSelfCheck';
 import { GanTrainer } from '../src/trainer/loop';
 
 const { values: a } = parseArgs({
   options: {
     one: { type: 'string' },
+    model: { type: 'string', default: 'mlp' },
+    variant: { type: 'string', default: 'gan-ns' },
     backends: { type: 'string', default: 'wasm' },
     torch: { type: 'string', default: 'cpu' },
     python: { type: 'string', default: 'python3' },
@@ -37,7 +40,8 @@ const { values: a } = parseArgs({
     batch: { type: 'string', default: '256' },
     hidden: { type: 'string', default: '128' },
     depth: { type: 'string', default: '3' },
-    template: { type: 'string', default: 'templates/toy/model.ts' },
+    template: { type: 'string' },
+    latent: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -48,18 +52,36 @@ interface Result {
   detail: string;
 }
 
+const dcgan = a.model === 'dcgan';
+if (a.model !== 'mlp' && !dcgan) throw new Error(`--model must be mlp or dcgan, not ${a.model}`);
+a.template ??= dcgan ? 'templates/image/model.ts' : 'templates/toy/model.ts';
+if (dcgan && a.hidden === '128') a.hidden = '64'; // the DCGAN paper's width at the image end
+if (dcgan && a.depth === '3') a.depth = '2'; // 28 = 7 · 2²
+a.latent ??= dcgan ? '64' : '2';
+
+/** The config both sides train: the same networks, loss, optimizer and batch as the reference script. */
+function benchConfig(backend: BackendChoice) {
+  const wgan = a.variant === 'wgan-gp';
+  return {
+    name: 'bench',
+    variant: dcgan ? a.variant : 'gan-ns',
+    data: dcgan ? { kind: 'mnist' } : { name: '8gaussians' },
+    model: { hidden: Number(a.hidden), depth: Number(a.depth), latentDim: Number(a.latent) },
+    training: {
+      batchSize: Number(a.batch),
+      seed: 1,
+      nCritic: 1,
+      ...(dcgan ? (wgan ? { lrD: 1e-4, lrG: 1e-4, beta1: 0, beta2: 0.9 } : { lrD: 2e-4, lrG: 2e-4, beta1: 0.5 }) : { lrD: 1e-3, lrG: 1e-3, beta1: 0.5 }),
+    },
+    logging: { evalSamples: 256 },
+    backend,
+  };
+}
+
 /** Child: train `steps` generator steps on one backend after `warmup`, print one JSON line. */
 async function one(backend: BackendChoice): Promise<void> {
   const info = await pickBackend(backend);
-  const cfg = resolveConfig({
-    name: 'bench',
-    variant: 'gan-ns',
-    data: { name: '8gaussians' },
-    model: { hidden: Number(a.hidden), depth: Number(a.depth), latentDim: 2 },
-    training: { batchSize: Number(a.batch), lrD: 1e-3, lrG: 1e-3, beta1: 0.5, seed: 1 },
-    logging: { evalSamples: 256 },
-    backend,
-  });
+  const cfg = resolveConfig(benchConfig(backend));
   const builders = await compileAndLoad(a.template!);
   let detail = info.reason;
   let trainer: GanTrainer;
@@ -86,8 +108,8 @@ function lastJson(out: string): Record<string, unknown> | undefined {
 
 function runChild(backend: string): Result {
   const script = process.argv[1];
-  const args = [...process.execArgv, script, '--one', backend, ...['steps', 'warmup', 'batch', 'hidden', 'depth', 'template'].flatMap((k) => [`--${k}`, String(a[k as keyof typeof a])])];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
+  const args = [...process.execArgv, script, '--one', backend, ...['model', 'variant', 'steps', 'warmup', 'batch', 'hidden', 'depth', 'latent', 'template'].flatMap((k) => [`--${k}`, String(a[k as keyof typeof a])])];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 600_000 });
   const j = lastJson(r.stdout ?? '');
   if (!j) {
     const lines = (r.stderr || r.stdout || '').trim().split('\n');
@@ -98,7 +120,11 @@ function runChild(backend: string): Result {
 }
 
 function runTorch(device: string): Result {
-  const r = spawnSync(a.python!, [path.join('bench', 'reference', 'mlp_gan.py'), '--device', device, '--steps', a.steps!, '--warmup', a.warmup!, '--batch', a.batch!, '--hidden', a.hidden!, '--depth', a.depth!], { encoding: 'utf8', timeout: 300_000 });
+  const common = ['--device', device, '--steps', a.steps!, '--warmup', a.warmup!, '--batch', a.batch!, '--hidden', a.hidden!, '--latent', a.latent!];
+  const args = dcgan
+    ? [path.join('bench', 'reference', 'dcgan.py'), ...common, '--variant', a.variant === 'wgan-gp' ? 'wgan-gp' : 'gan', '--mnist', path.join(mnistDataDir(), 'train-images-idx3-ubyte')]
+    : [path.join('bench', 'reference', 'mlp_gan.py'), ...common, '--depth', a.depth!];
+  const r = spawnSync(a.python!, args, { encoding: 'utf8', timeout: 600_000 });
   const j = lastJson(r.stdout ?? '');
   if (!j) return { label: `PyTorch, ${device}`, stepsPerSec: NaN, detail: `failed: ${(r.stderr || '').trim().split('\n').slice(-2).join(' | ')}` };
   return { label: `PyTorch, ${device}`, stepsPerSec: Number(j.steps_per_sec), detail: `${String(j.device)}, torch ${String(j.torch)}` };
@@ -129,11 +155,13 @@ async function main(): Promise<void> {
     return `| ${label} | ${fmt(median(xs))} | ${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))} | ${ratios.map((r) => `${r} | `).join('')}${runs[runs.length - 1].detail} |`;
   });
   const table = [
-    `# Backends side by side: MLP GAN, 8 Gaussians, batch ${a.batch}`,
+    dcgan ? `# Backends side by side: DCGAN${a.variant === 'wgan-gp' ? ' + WGAN-GP' : ''}, MNIST 28×28, batch ${a.batch}` : `# Backends side by side: MLP GAN, 8 Gaussians, batch ${a.batch}`,
     '',
     `${new Date().toISOString().slice(0, 10)} · ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}) · Node ${process.version} · ${a.rounds} rounds of ${a.steps} steps after ${a.warmup} warm-up · \`bench/backends.ts ${process.argv.slice(2).join(' ')}\``,
     '',
-    `Generator steps per second (one D + one G update, statistics read back each step); G and D: ${a.depth}×${a.hidden} ReLU MLPs, Adam, non-saturating loss.`,
+    dcgan
+      ? `Generator steps per second (one ${a.variant === 'wgan-gp' ? 'critic update with its gradient penalty' : 'D update'} + one G update, statistics read back each step); templates/image/model.ts with depth ${a.depth}, hidden ${a.hidden}, z ${a.latent}; bench/reference/dcgan.py is the same in PyTorch.`
+      : `Generator steps per second (one D + one G update, statistics read back each step); G and D: ${a.depth}×${a.hidden} ReLU MLPs, Adam, non-saturating loss.`,
     '',
     `| what | steps/s (median) | range | ${torch.map((t) => `÷ PyTorch ${t} | `).join('')}detail |`,
     `|---|---|---|${torch.map(() => '---|').join('')}---|`,

@@ -190,7 +190,7 @@ const REPO = path.resolve('.');
 /** The scaffolded experiment with the toy settings applied; returns its config path. */
 function experiment(root: string, e: Entry, dataset: BenchDataset, seed: number, steps: number): string {
   const name = `${e.key.replace(':', '-')}-${dataset}-s${seed}`;
-  const w = writeExperiment(root, { variant: e.variant, dataset, name, steps }, { templatesDir: path.join(REPO, 'templates', 'toy'), extensionPath: REPO });
+  const w = writeExperiment(root, { variant: e.variant, dataset, name, steps }, { templatesRoot: path.join(REPO, 'templates'), extensionPath: REPO });
   const cfg = JSON.parse(fs.readFileSync(w.config, 'utf8'));
   const s = e.settings;
   cfg.model = { ...cfg.model, ...s?.model };

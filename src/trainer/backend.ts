@@ -134,6 +134,12 @@ const ATTEMPTS: Record<Name, Attempt> = {
   },
 };
 
+/** Switch to the wasm backend with the project's kernels (the webgpu self-check's reference for convolutional models). */
+export async function useWasm(): Promise<void> {
+  await ATTEMPTS.wasm.load();
+  await tf.ready();
+}
+
 const AUTO_ORDER: Name[] = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
 
 export async function pickBackend(choice: BackendChoice): Promise<BackendInfo> {

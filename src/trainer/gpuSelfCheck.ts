@@ -12,9 +12,28 @@
  * side too: a synchronous read from WebGPU is impossible in Node.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedConfig } from '../protocol/config';
+import { dataDimOf, type ResolvedConfig } from '../protocol/config';
+import { useWasm } from './backend';
 import type { ModelBuilders } from './compile';
+import type { TrainingData } from './data/index';
 import { GanTrainer } from './loop';
+
+/** Images per batch in the self-check of an image model (its own batch size is only a speed choice). */
+const IMAGE_CHECK_BATCH = 8;
+
+/**
+ * Where the reference gradients come from. The cpu backend is the plain
+ * reference, but it needs minutes for one convolutional step (400 s for a
+ * DCGAN step at batch 64, shared/notes/tfjs-backends.md), so image models are
+ * checked against wasm, whose convolution kernels are the project's own and
+ * are tested against cpu (test/unit/kernels-conv.test.ts), on a small batch.
+ */
+export function selfCheckPlan(cfg: ResolvedConfig): { reference: 'cpu' | 'wasm'; cfg: ResolvedConfig } {
+  if (dataDimOf(cfg.data) <= 64) return { reference: 'cpu', cfg };
+  const m = cfg.model.packing;
+  const batchSize = Math.min(cfg.training.batchSize, Math.max(1, Math.floor(IMAGE_CHECK_BATCH / m)) * m);
+  return { reference: 'wasm', cfg: { ...cfg, training: { ...cfg.training, batchSize } } };
+}
 
 /** Largest relative error ‖gpu − cpu‖ / ‖cpu‖ of any one variable's gradient that passes (float32 sums in another order land far below). */
 export const GRADIENT_TOLERANCE = 1e-3;
@@ -63,9 +82,15 @@ export class GpuSelfCheckError extends Error {
  * and reference gradients on the cpu backend, then the same on webgpu.
  * Returns the webgpu trainer (nothing applied yet) and what was measured.
  */
-export async function webgpuTrainer(cfg: ResolvedConfig, builders: ModelBuilders): Promise<{ trainer: GanTrainer; check: GradientComparison }> {
-  await tf.setBackend('cpu');
-  const cpu = new GanTrainer(cfg, builders); // the usual model checks; they throw here as on any backend
+export async function webgpuTrainer(
+  full: ResolvedConfig,
+  builders: ModelBuilders,
+  data?: TrainingData,
+): Promise<{ trainer: GanTrainer; check: GradientComparison; reference: 'cpu' | 'wasm' }> {
+  const { reference: refName, cfg } = selfCheckPlan(full);
+  if (refName === 'wasm') await useWasm();
+  else await tf.setBackend('cpu');
+  const cpu = new GanTrainer(cfg, builders, { data }); // the usual model checks; they throw here as on any backend
   let reference: { name: string; values: Float32Array }[];
   try {
     reference = await cpu.probeGradients(0);
@@ -73,7 +98,7 @@ export async function webgpuTrainer(cfg: ResolvedConfig, builders: ModelBuilders
     cpu.dispose();
   }
   if (!(await tf.setBackend('webgpu'))) throw new GpuSelfCheckError('the webgpu backend could not be selected again after the cpu reference', false);
-  const gpu = new GanTrainer(cfg, builders, { checkedElsewhere: true });
+  let gpu = new GanTrainer(cfg, builders, { checkedElsewhere: true, data });
   let check: GradientComparison;
   try {
     let got: { name: string; values: Float32Array }[];
@@ -91,7 +116,7 @@ export async function webgpuTrainer(cfg: ResolvedConfig, builders: ModelBuilders
     check = compareGradients(reference, got);
     if (!(check.relError <= GRADIENT_TOLERANCE)) {
       throw new GpuSelfCheckError(
-        `gradient self-check failed: the gradient of ${check.worst} on webgpu differs from the cpu backend's by ${(100 * check.relError).toPrecision(3)} % ` +
+        `gradient self-check failed: the gradient of ${check.worst} on webgpu differs from the ${refName} backend's by ${(100 * check.relError).toPrecision(3)} % ` +
           `(tolerance ${100 * GRADIENT_TOLERANCE} %), so the GPU would train a different model. Train with "backend": "wasm" (or tfjs-node-gpu) and report the variant and GPU.`,
         true,
       );
@@ -100,5 +125,10 @@ export async function webgpuTrainer(cfg: ResolvedConfig, builders: ModelBuilders
     gpu.dispose();
     throw e;
   }
-  return { trainer: gpu, check };
+  if (cfg !== full) {
+    // Checked on a small batch: the run trains with its own (same seed, same initial weights).
+    gpu.dispose();
+    gpu = new GanTrainer(full, builders, { checkedElsewhere: true, data });
+  }
+  return { trainer: gpu, check, reference: refName };
 }

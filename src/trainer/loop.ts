@@ -6,16 +6,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedConfig } from '../protocol/config';
-import type { MetricRecord, ToySnapshot } from '../protocol/metrics';
+import type { ImageSnapshot, MetricRecord, Snapshot, ToySnapshot } from '../protocol/metrics';
 import { variantInfo, type VariantId } from '../protocol/variants';
 import type { ModelBuilders } from './compile';
-import { modeCoverage, toyDataset, type ToySpec } from './data/toy';
+import { loadTrainingData, type TrainingData } from './data/index';
+import { modeCoverage, type ToySpec } from './data/toy';
+import { imageSnapshot, latentViews } from './imageSnapshot';
 import { diversityPercent, meanPairwiseDistance } from './metrics/diversity';
 import { randomDirections, slicedWasserstein } from './metrics/swd';
 import { deriveSeed, STREAM } from './rng';
 import type { Module, ModelContext } from './userApi';
 import { variantImplFor, type VariantImpl } from './variants';
 import { checkDiscriminatorFor, checkModelSwitches } from './variants/requirements';
+import { registerSecondOrderGradients } from './kernels/secondOrder';
 import { pack, repeatRows } from './packing';
 import type { CheckpointParts } from './checkpoint';
 
@@ -54,7 +57,9 @@ export interface StepStats extends DStats {
 export class GanTrainer {
   readonly G: Module;
   readonly D: Module;
-  readonly data: ToySpec;
+  readonly data: TrainingData;
+  /** Numbers per sample: 2 for toy data, height × width × channels for images. */
+  readonly dim: number;
   private readonly impl: VariantImpl;
   private readonly optD: tf.Optimizer;
   private readonly optG: tf.Optimizer;
@@ -75,6 +80,11 @@ export class GanTrainer {
    */
   measureUpdates = false;
 
+  /** Pairs for the diversity metric: fewer for images, whose pairs cost dim operations each. */
+  private get diversityCap(): number {
+    return this.dim > 64 ? 256 : 512;
+  }
+
   constructor(
     readonly cfg: ResolvedConfig,
     builders: ModelBuilders,
@@ -85,19 +95,24 @@ export class GanTrainer {
        * synchronous read is impossible in Node (run.ts, gpuSelfCheck.ts).
        */
       checkedElsewhere?: boolean;
+      /** The data, when the caller loaded it already (an image folder is decoded once per process). */
+      data?: TrainingData;
     } = {},
   ) {
+    registerSecondOrderGradients();
     const info = variantInfo(cfg.variant as VariantId);
     this.impl = variantImplFor(cfg.variant as VariantId);
     this.logit = info.output === 'logit';
     this.autoencoder = info.output === 'autoencoder';
     if (this.autoencoder && !this.impl.energy) throw new Error(`variant '${info.id}' has an auto-encoder D but no energy function`);
-    this.data = toyDataset(cfg.data.name);
+    this.data = opts.data ?? loadTrainingData(cfg.data);
+    this.dim = this.data.dim;
     this.packing = cfg.model.packing;
     let initIndex = 0;
     const ctx: ModelContext = {
       latentDim: cfg.model.latentDim,
-      dataDim: 2,
+      dataDim: this.dim,
+      image: this.data.image,
       hidden: cfg.model.hidden,
       depth: cfg.model.depth,
       spectralNorm: cfg.model.spectralNorm,
@@ -121,13 +136,13 @@ export class GanTrainer {
     const n = cfg.logging.evalSamples;
     this.evalZ = tf.keep(tf.randomNormal([n, cfg.model.latentDim], 0, 1, 'float32', deriveSeed(t.seed, 0, STREAM.eval, 0)));
     this.evalReal = this.data.sample(n, deriveSeed(t.seed, 0, STREAM.eval, 1));
-    this.directions = randomDirections(SWD_DIRECTIONS, 2, deriveSeed(t.seed, 0, STREAM.projections));
-    this.realSpread = meanPairwiseDistance(this.evalReal, 2);
+    this.directions = randomDirections(SWD_DIRECTIONS, this.dim, deriveSeed(t.seed, 0, STREAM.projections));
+    this.realSpread = meanPairwiseDistance(this.evalReal, this.dim, this.diversityCap);
   }
 
   private realBatch(step: number, k: number): tf.Tensor2D {
     const b = this.cfg.training.batchSize;
-    return tf.tensor2d(this.data.sample(b, deriveSeed(this.cfg.training.seed, step, STREAM.data, k)), [b, 2]);
+    return tf.tensor2d(this.data.sample(b, deriveSeed(this.cfg.training.seed, step, STREAM.data, k)), [b, this.dim]);
   }
 
   /** A batch as D sees it: packs of `packing` samples (the batch itself when packing is off). */
@@ -282,10 +297,11 @@ export class GanTrainer {
 
   /** Critic-free quality numbers for a generated set. */
   quality(fake: Float32Array): Pick<MetricRecord, 'swd'> & { diversity: number; modesCovered?: number; hqPercent?: number } {
-    const swd = slicedWasserstein(this.evalReal, fake, 2, this.directions);
-    const diversity = diversityPercent(fake, 2, this.realSpread);
-    if (this.data.centres.length === 0) return { swd, diversity };
-    const c = modeCoverage(this.data, fake);
+    const swd = slicedWasserstein(this.evalReal, fake, this.dim, this.directions);
+    const diversity = diversityPercent(fake, this.dim, this.realSpread, this.diversityCap);
+    const toy = this.data.toy;
+    if (!toy || toy.centres.length === 0) return { swd, diversity };
+    const c = modeCoverage(toy, fake);
     return { swd, diversity, modesCovered: c.covered, hqPercent: 100 * c.highQuality };
   }
 
@@ -299,11 +315,12 @@ export class GanTrainer {
   async lipschitz(fake: Float32Array): Promise<{ critGradNorm?: number; critGradMax?: number }> {
     if (this.logit) return {};
     const m = this.packing;
-    const n = Math.floor(Math.min(this.evalReal.length, fake.length) / 2 / m) * m;
+    const d = this.dim;
+    const n = Math.floor(Math.min(this.evalReal.length, fake.length) / d / m) * m;
     const out = tf.tidy(() => {
       // With packing, D's input (and so the point where its gradient is taken) is a pack.
-      const real = this.packed(tf.tensor2d(this.evalReal.subarray(0, 2 * n), [n, 2]));
-      const gen = this.packed(tf.tensor2d(fake.subarray(0, 2 * n), [n, 2]));
+      const real = this.packed(tf.tensor2d(this.evalReal.subarray(0, d * n), [n, d]));
+      const gen = this.packed(tf.tensor2d(fake.subarray(0, d * n), [n, d]));
       const eps = tf.randomUniform([n / m, 1], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 2));
       const xHat = tf.add(gen, tf.mul(eps, tf.sub(real, gen))) as tf.Tensor2D;
       const g = tf.grad((x: tf.Tensor) => tf.sum(this.D.apply(x as tf.Tensor2D)))(xHat);
@@ -315,10 +332,30 @@ export class GanTrainer {
     return { critGradNorm: mean, critGradMax: max };
   }
 
-  /** Samples and the discriminator's view of the plane, for the 2-D dashboard. */
-  async snapshot(step: number, fake?: Float32Array): Promise<ToySnapshot> {
+  /** What the dashboard shows of the generator now: a 2-D snapshot for toy data, image grids for images. */
+  async snapshot(step: number, fake?: Float32Array): Promise<Snapshot> {
     const pts = fake ?? (await this.generateEval());
-    const e = this.data.extent;
+    if (this.data.toy) return this.toySnapshot(step, pts, this.data.toy);
+    return this.imageSnapshotAt(step, pts);
+  }
+
+  /**
+   * Image grids from the fixed evaluation noise: the first cells of `fake` (the
+   * same z at every step), real images, and the latent views (interpolations and
+   * z sweeps), generated here in one batch.
+   */
+  private async imageSnapshotAt(step: number, fake: Float32Array): Promise<ImageSnapshot> {
+    const views = latentViews(this.evalZ);
+    const out = tf.tidy(() => this.G.apply(views.z));
+    const latent = (await out.data()) as Float32Array;
+    out.dispose();
+    views.z.dispose();
+    return imageSnapshot(step, this.data.image!, fake, this.evalReal, latent, views);
+  }
+
+  /** Samples and the discriminator's view of the plane, for the 2-D dashboard. */
+  private async toySnapshot(step: number, pts: Float32Array, toy: ToySpec): Promise<ToySnapshot> {
+    const e = toy.extent;
     const n = HEATMAP_SIZE;
     const grid = new Float32Array(n * n * 2);
     // Row 0 is the top of the picture (y = +extent), column 0 the left (x = −extent).
@@ -337,7 +374,7 @@ export class GanTrainer {
     const values = Array.from(await out.data(), (v) => (Number.isFinite(v) ? round(v) : 0));
     out.dispose();
     const m = Math.min(SNAPSHOT_POINTS, pts.length / 2);
-    const cov = this.data.centres.length ? modeCoverage(this.data, pts) : undefined;
+    const cov = toy.centres.length ? modeCoverage(toy, pts) : undefined;
     return {
       kind: 'toy2d',
       step,

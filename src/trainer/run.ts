@@ -20,6 +20,8 @@ import { pickBackend } from './backend';
 import { captureState, restoreState } from './checkpoint';
 import { compileAndLoad, type ModelBuilders } from './compile';
 import { GpuSelfCheckError, webgpuTrainer } from './gpuSelfCheck';
+import { loadTrainingData } from './data/index';
+import { gridPng } from './imageSnapshot';
 import { DivergedError, GanTrainer } from './loop';
 import { ControlServer } from './server';
 
@@ -46,6 +48,8 @@ export function loadConfig(configPath: string, o: Pick<TrainOptions, 'steps' | '
   if (o.steps !== undefined) cfg.training.steps = o.steps;
   if (o.seed !== undefined) cfg.training.seed = o.seed;
   if (o.backend !== undefined && o.backend !== 'auto') cfg.backend = o.backend;
+  // The run folder keeps this config; resumed from there, a relative folder would point elsewhere.
+  if (cfg.data.kind === 'folder') cfg.data = { ...cfg.data, path: path.resolve(path.dirname(configPath), cfg.data.path) };
   return cfg;
 }
 
@@ -163,6 +167,8 @@ export class Run {
   }
 
   private saveSnapshot(s: Snapshot): void {
+    // The PNG first: a snapshot JSON that names a PNG finds it there.
+    if (s.kind === 'images' && s.png) writeFileAtomic(path.join(this.file(RUN_FILES.samples), s.png), gridPng(s.fake));
     writeJsonAtomic(path.join(this.file(RUN_FILES.samples), snapshotFileName(s.step)), s);
     this.emit({ type: 'snapshot', snapshot: s });
   }
@@ -297,14 +303,15 @@ export class Run {
    * wasm when the backend was 'auto', and stops the run when it was forced.
    */
   private async makeTrainer(): Promise<GanTrainer> {
-    if (this.backend?.name !== 'webgpu') return new GanTrainer(this.cfg, this.builders);
+    const data = loadTrainingData(this.cfg.data);
+    if (this.backend?.name !== 'webgpu') return new GanTrainer(this.cfg, this.builders, { data });
     const t0 = performance.now();
     try {
-      const { trainer, check } = await webgpuTrainer(this.cfg, this.builders);
+      const { trainer, check, reference } = await webgpuTrainer(this.cfg, this.builders, data);
       this.emit({
         type: 'log',
         level: 'info',
-        message: `webgpu gradient self-check passed: ${check.variables} gradients within ${(100 * check.relError).toPrecision(2)} % of the cpu backend's (largest: ${check.worst}) in ${Math.round(performance.now() - t0)} ms`,
+        message: `webgpu gradient self-check passed: ${check.variables} gradients within ${(100 * check.relError).toPrecision(2)} % of the ${reference} backend's (largest: ${check.worst}) in ${Math.round(performance.now() - t0)} ms`,
       });
       return trainer;
     } catch (e) {
@@ -313,7 +320,7 @@ export class Run {
       this.backend = { name: fallback.name, reason: `auto: webgpu passed over: ${e.message}; ${this.backend.reason}` };
       this.warn(`webgpu passed over: ${e.message}; training on ${fallback.name}`);
       this.setStatus({ backend: this.backend }, true);
-      return new GanTrainer(this.cfg, this.builders);
+      return new GanTrainer(this.cfg, this.builders, { data });
     }
   }
 

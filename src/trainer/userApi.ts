@@ -50,8 +50,10 @@ export interface Module {
 export interface ModelContext {
   /** Noise dimension (config model.latentDim). */
   readonly latentDim: number;
-  /** Data dimension (2 for toy sets). */
+  /** Numbers per sample: 2 for toy sets, height × width × channels for images (rows are flat, HWC). */
   readonly dataDim: number;
+  /** The image layout of a sample for image data (undefined for toy data): reshape rows to [n, height, width, channels]. */
+  readonly image?: { readonly height: number; readonly width: number; readonly channels: 1 | 3 };
   /** config model.hidden and model.depth. */
   readonly hidden: number;
   readonly depth: number;
@@ -251,3 +253,4 @@ export function spectralNorm(ctx: ModelContext, layer: DenseLayer): DenseLayer &
     },
   };
 }
+export * from './imageLayers';

@@ -121,6 +121,7 @@ test('model.packing (PacGAN): D takes packs of m samples, every variant that sco
       assert.equal(tf.memory().numTensors, live, `${variant}: live tensors changed at step ${s}`);
     }
     // The heatmap scores each cell as a pack of copies of its point: one value per cell.
+    assert.ok(snap.kind === 'toy2d');
     assert.equal(snap.heatmap.values.length, snap.heatmap.size ** 2);
     t.dispose();
   }

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { PNG } from 'pngjs';
 import { writeExperiment } from '../../src/extension/scaffold/scaffold';
 import { TOY_DATASETS } from '../../src/protocol/config';
 import { VARIANTS } from '../../src/protocol/variants';
@@ -28,16 +29,46 @@ function tscNoEmit(project: string): Promise<string> {
   });
 }
 
-test('every catalogue variant: the scaffold compiles (esbuild check, tsc --noEmit) and trains a few steps from the CLI', { timeout: 300_000 }, async () => {
+/** A few PNGs of different sizes, for the folder scaffold. */
+function writePhotos(dir: string): void {
+  fs.mkdirSync(dir);
+  for (let i = 0; i < 6; i++) {
+    const png = new PNG({ width: 20 + 3 * i, height: 24 });
+    for (let p = 0; p < png.data.length; p++) png.data[p] = p % 4 === 3 ? 255 : (p * (i + 7)) % 256;
+    fs.writeFileSync(path.join(dir, `p${i}.png`), PNG.sync.write(png));
+  }
+}
+
+/** The scaffold's DCGAN at 4 channels, batch 8: the point is that every variant runs on it, not its quality. */
+function shrinkImageModel(configFile: string): void {
+  const cfg = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  cfg.model.hidden = 4;
+  cfg.model.latentDim = 8;
+  cfg.training.batchSize = 8;
+  cfg.logging = { metricsEvery: 1, samplesEvery: 2, evalSamples: 64 };
+  fs.writeFileSync(configFile, JSON.stringify(cfg, null, 2));
+}
+
+test('every catalogue variant: the scaffold compiles (esbuild check, tsc --noEmit) and trains a few steps from the CLI, on toy data and on images', { timeout: 600_000 }, async () => {
   requireBuild();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-scaffolds-'));
   const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-scaffold-runs-'));
   try {
-    // Datasets rotate so each toy set is scaffolded by some variant.
-    const scaffolds = VARIANTS.map((v, i) => {
+    // Datasets rotate so each toy set is scaffolded by some variant; every variant is also
+    // scaffolded on images (MNIST; one on a folder of PNGs), its DCGAN shrunk to train fast.
+    const images = path.join(root, 'photos');
+    writePhotos(images);
+    const paths = { templatesRoot: path.join(REPO, 'templates'), extensionPath: REPO };
+    const scaffolds = VARIANTS.flatMap((v, i) => {
       const dataset = TOY_DATASETS[i % TOY_DATASETS.length];
-      const w = writeExperiment(root, { variant: v.id, dataset, name: `${v.id}-${dataset}`, steps: STEPS }, { templatesDir: path.join(REPO, 'templates', 'toy'), extensionPath: REPO });
-      return { id: v.id, dataset, ...w };
+      const toy = writeExperiment(root, { variant: v.id, dataset, name: `${v.id}-${dataset}`, steps: STEPS }, paths);
+      const imageSet = i === 0 ? 'folder' : 'mnist';
+      const img = writeExperiment(root, { variant: v.id, dataset: imageSet, imageFolder: '../photos', name: `${v.id}-${imageSet}`, steps: 2 }, paths);
+      shrinkImageModel(img.config);
+      return [
+        { id: v.id, dataset: dataset as string, steps: STEPS, ...toy },
+        { id: `${v.id}-${imageSet}`, dataset: imageSet as string, steps: 2, ...img },
+      ];
     });
 
     // tsc once over every scaffold (one run is ~10 s, so not one per variant): the folders'
@@ -76,7 +107,11 @@ test('every catalogue variant: the scaffold compiles (esbuild check, tsc --noEmi
       assert.equal(status.state, 'completed', `${s.id}: run state`);
       const records = readJsonl(path.join(runDir, 'metrics.jsonl'));
       assert.ok(records.length >= 2, `${s.id}: ${records.length} metric records`);
-      assert.equal(records[records.length - 1].step, STEPS, `${s.id}: trained to step ${STEPS}`);
+      assert.equal(records[records.length - 1].step, s.steps, `${s.id}: trained to step ${s.steps}`);
+      if (s.dataset === 'mnist' || s.dataset === 'folder') {
+        const pngs = fs.readdirSync(path.join(runDir, 'samples')).filter((f) => f.endsWith('.png'));
+        assert.ok(pngs.length >= 1, `${s.id}: a sample grid PNG in the run folder`);
+      }
       for (const r of records) {
         for (const k of ['lossD', 'lossG']) assert.ok(Number.isFinite(r[k]), `${s.id}: ${k} at step ${r.step} is ${r[k]}`);
       }

@@ -81,6 +81,7 @@ test('auto-encoder D: the heatmap is minus the energy, wEstimate is not reported
   assert.equal(st.wEstimate, null);
   assert.ok(st.dReal > 0 && st.dFake > 0, 'energies are mean squared errors');
   const snap = await t.snapshot(1);
+  assert.ok(snap.kind === 'toy2d');
   assert.ok(snap.heatmap.values.every((v) => v <= 0) && snap.heatmap.values.some((v) => v < 0), 'heatmap holds −energy');
   t.dispose();
 

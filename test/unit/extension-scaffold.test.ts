@@ -23,7 +23,7 @@ import {
 } from '../../src/extension/scaffold/scaffold';
 import { REPO, tmpDir } from './extension-helpers';
 
-const paths = { templatesDir: path.join(REPO, 'templates', 'toy'), extensionPath: REPO };
+const paths = { templatesRoot: path.join(REPO, 'templates'), extensionPath: REPO };
 
 test('variant picker: a titled separator per group in fixed order, each catalogue variant once under its group', () => {
   const entries = variantPickEntries();
@@ -76,6 +76,8 @@ test('dataset picker labels and ids are exact', () => {
       ['8 Gaussians (ring)', '8gaussians'],
       ['25 Gaussians (grid)', '25gaussians'],
       ['Swiss roll', 'swissroll'],
+      ['MNIST digits (28×28)', 'mnist'],
+      ['A folder of my images…', 'folder'],
     ],
   );
 });
@@ -103,14 +105,21 @@ test('defaultExperimentName is <variant>-<dataset>, suffixed when taken', () => 
 });
 
 test('scaffold files: config validates with the chosen fields; model mentions the variant; no placeholder left', () => {
-  for (const v of VARIANTS) {
-    const files = scaffoldFiles({ variant: v.id, dataset: '25gaussians', name: `n-${v.id}`, steps: 123 }, paths);
+  const datasets = [
+    { dataset: '25gaussians' as const, data: { kind: 'toy', name: '25gaussians' }, template: 'toy' },
+    { dataset: 'mnist' as const, data: { kind: 'mnist' }, template: 'image' },
+    { dataset: 'folder' as const, imageFolder: '../photos', data: { kind: 'folder', path: '../photos', size: 32, channels: 3 }, template: 'image' },
+  ];
+  for (const v of VARIANTS) for (const d of datasets) {
+    const files = scaffoldFiles({ variant: v.id, dataset: d.dataset, imageFolder: d.imageFolder, name: `n-${v.id}`, steps: 123 }, paths);
     const byName = Object.fromEntries(files.map((f) => [f.name, f.content]));
     assert.deepEqual(Object.keys(byName).sort(), ['gan.config.json', 'model.ts', 'tsconfig.json']);
     const cfg = parseConfigText(byName['gan.config.json']);
     assert.equal(cfg.name, `n-${v.id}`);
     assert.equal(cfg.variant, v.id);
-    assert.equal(cfg.data.name, '25gaussians');
+    assert.deepEqual(cfg.data, d.data);
+    assert.equal(cfg.training.batchSize, d.template === 'image' ? 64 : 256);
+    assert.equal(byName['model.ts'].includes('DCGAN'), d.template === 'image', `${v.id} on ${d.dataset}: the ${d.template} template`);
     assert.equal(cfg.training.steps, 123);
     assert.ok(byName['model.ts'].includes(v.title));
     const kind = { logit: 'it is a logit', critic: 'it is an unbounded critic score', autoencoder: 'it is an auto-encoder' }[v.output];
@@ -142,7 +151,7 @@ test('scaffold files: config validates with the chosen fields; model mentions th
   assert.equal(parseConfigText(dflt.find((f) => f.name === 'gan.config.json')!.content).training.steps, 2000);
   assert.throws(() => scaffoldFiles({ variant: 'gan-ns', dataset: 'swissroll', name: 'bad name' }, paths), /Invalid name/);
   assert.throws(() => scaffoldFiles({ variant: 'nope' as 'gan-ns', dataset: 'swissroll', name: 'x' }, paths), /unknown variant/);
-  assert.throws(() => scaffoldFiles({ variant: 'gan-ns', dataset: 'mnist' as 'swissroll', name: 'x' }, paths), /unknown dataset/);
+  assert.throws(() => scaffoldFiles({ variant: 'gan-ns', dataset: 'cifar' as 'swissroll', name: 'x' }, paths), /unknown dataset/);
 });
 
 test('tsconfig maps @tensorflow/tfjs and gan-workbench into the extension install', () => {

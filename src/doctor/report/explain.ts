@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { dataLabel } from '../../protocol/config';
 import { CHARTS, METRICS, type ChartId, type MetricRecord } from '../../protocol/metrics';
 import { variantInfo, type VariantId } from '../../protocol/variants';
 import { RUN_FILES, RunOriginSchema, type RunOrigin } from '../../protocol/run';
@@ -83,7 +84,7 @@ export function explainRun(runDir: string): Report {
   md.push(`# Run ${run.id}${cfg ? ` — ${cfg.name}` : ''}`, '');
   if (cfg) {
     const v = variantInfo(cfg.variant as VariantId);
-    md.push(`**${v.title}** on **${cfg.data.name}**. ${v.description}  `, `Paper: ${v.paper}.`, '');
+    md.push(`**${v.title}** on **${dataLabel(cfg.data)}**. ${v.description}  `, `Paper: ${v.paper}.`, '');
   }
   const st = run.status;
   md.push(

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseConfigText, type ResolvedConfig } from '../../protocol/config';
+import { dataLabel, parseConfigText, type ResolvedConfig } from '../../protocol/config';
 import type { Logger } from '../logger';
 import { requireTrust } from '../trust';
 import { chooseBackend, chooseNodeRuntime, NodeRuntimeError, type NodeRuntime } from './nodeRuntime';
@@ -179,7 +179,7 @@ export async function startTraining(deps: StartDeps, arg?: unknown): Promise<Sta
     const backend = chooseBackend(config.backend, vscode.workspace.getConfiguration('ganWorkbench').get<string>('backend'));
     const { id, dir } = createRunDir(rootFor(configPath), config.name, new Date());
     progress.report({ message: `starting the trainer for ${id}…` });
-    deps.log.info(`${id}: starting (${config.variant} on ${config.data.name}, backend ${backend}) in ${dir}`);
+    deps.log.info(`${id}: starting (${config.variant} on ${dataLabel(config.data)}, backend ${backend}) in ${dir}`);
     return launchTrainer(deps, cmd, { id, totalSteps: config.training.steps, openDashboard: opts.openDashboard !== false }, {
       configPath,
       runDir: dir,

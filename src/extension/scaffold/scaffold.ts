@@ -5,17 +5,32 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigSchema, configJsonSchema, TOY_DATASETS, type ToyDataset } from '../../protocol/config';
+import { ConfigSchema, configJsonSchema, TOY_DATASETS, type DataConfig, type ToyDataset } from '../../protocol/config';
 import { VARIANTS, VARIANT_IDS, variantInfo, type DiscriminatorOutput, type VariantGroup, type VariantId } from '../../protocol/variants';
 
 export const DEFAULT_STEPS = 2000;
 
+/** What New Experiment can train on: the toy sets, MNIST, or a folder of the user's images. */
+export const IMAGE_DATASETS = ['mnist', 'folder'] as const;
+export type ImageDataset = (typeof IMAGE_DATASETS)[number];
+export type DatasetId = ToyDataset | ImageDataset;
+
 /** The dataset picker: labels are part of the UI contract (tests pick by label). */
-export const DATASET_ITEMS: readonly { id: ToyDataset; label: string; detail: string }[] = [
+export const DATASET_ITEMS: readonly { id: DatasetId; label: string; detail: string }[] = [
   { id: '8gaussians', label: '8 Gaussians (ring)', detail: '8 modes at radius 2 on the compass directions, std 0.02 (WGAN-GP paper): the mode-collapse test.' },
   { id: '25gaussians', label: '25 Gaussians (grid)', detail: '25 modes on a 5×5 grid, std 0.05 (WGAN-GP paper): many close modes.' },
   { id: 'swissroll', label: 'Swiss roll', detail: 'A 2-D Swiss roll with noise 0.25 (WGAN-GP paper): a curved, connected manifold.' },
+  { id: 'mnist', label: 'MNIST digits (28×28)', detail: '60,000 handwritten digits, shipped inside the extension: a DCGAN model.ts.' },
+  { id: 'folder', label: 'A folder of my images…', detail: 'Your PNG and JPEG files, resized and centre-cropped to 32×32 colour: a DCGAN model.ts.' },
 ];
+
+export function isImageDataset(v: unknown): v is ImageDataset {
+  return typeof v === 'string' && (IMAGE_DATASETS as readonly string[]).includes(v);
+}
+
+export function isDatasetId(v: unknown): v is DatasetId {
+  return isToyDataset(v) || isImageDataset(v);
+}
 
 /**
  * The picker's groups, in the order they are shown, with their titles. A
@@ -111,7 +126,7 @@ export function nameProblem(name: string): string | undefined {
 }
 
 /** `<variant>-<dataset>`, suffixed -2, -3… when a folder of that name exists in `parentDir`. */
-export function defaultExperimentName(variant: VariantId, dataset: ToyDataset, parentDir?: string): string {
+export function defaultExperimentName(variant: VariantId, dataset: DatasetId, parentDir?: string): string {
   const base = `${variant}-${dataset}`;
   if (!parentDir) return base;
   for (let i = 1; i < 1000; i++) {
@@ -133,14 +148,16 @@ export function fillTemplate(text: string, values: Readonly<Record<string, strin
 
 export interface ScaffoldRequest {
   variant: VariantId;
-  dataset: ToyDataset;
+  dataset: DatasetId;
+  /** For dataset 'folder': the image folder, as gan.config.json will hold it (relative to the experiment folder, or absolute). */
+  imageFolder?: string;
   name: string;
   steps?: number;
 }
 
 export interface ScaffoldPaths {
-  /** Folder holding the template files (`<extension>/templates/toy`). */
-  templatesDir: string;
+  /** Folder holding the template folders (`<extension>/templates`: toy/ for 2-D data, image/ for images). */
+  templatesRoot: string;
   /** The extension's install folder: the tsconfig's paths point into it. */
   extensionPath: string;
 }
@@ -158,9 +175,27 @@ const OUTPUT_KIND: Record<DiscriminatorOutput, string> = {
 };
 
 
-/** Model sizes written into gan.config.json (the schema's defaults, spelled out). */
-const MODEL_SIZES = { latentDim: 2, hidden: 128, depth: 3 } as const;
-const BATCH_SIZE = 256;
+/**
+ * Model sizes written into gan.config.json: the schema's defaults for toy
+ * data; for images the DCGAN paper's (64 channels at the image end, doubling
+ * per halving) with a 64-number z, and as many doublings as the side allows
+ * (28 = 7·2², 32 = 4·2³).
+ */
+function modelSizes(dataset: DatasetId): { latentDim: number; hidden: number; depth: number } {
+  if (dataset === 'mnist') return { latentDim: 64, hidden: 64, depth: 2 };
+  if (dataset === 'folder') return { latentDim: 64, hidden: 64, depth: 3 };
+  return { latentDim: 2, hidden: 128, depth: 3 };
+}
+
+/** The data section of gan.config.json. */
+export function dataConfigFor(req: Pick<ScaffoldRequest, 'dataset' | 'imageFolder'>): DataConfig {
+  if (req.dataset === 'mnist') return { kind: 'mnist' };
+  if (req.dataset === 'folder') return { kind: 'folder', path: req.imageFolder ?? 'images', size: 32, channels: 3 };
+  return { kind: 'toy', name: req.dataset };
+}
+
+/** Toy batches are cheap; image batches follow DCGAN (64). */
+const batchSizeFor = (dataset: DatasetId) => (isImageDataset(dataset) ? 64 : 256);
 const SEED = 0;
 
 /**
@@ -168,12 +203,12 @@ const SEED = 0;
  * they can be seen and edited: its schedule and optimizer defaults and every
  * option it reads. Betas only for Adam (RMSProp does not read them).
  */
-export function trainingFields(variant: VariantId, steps: number): Record<string, number | string> {
+export function trainingFields(variant: VariantId, steps: number, dataset: DatasetId = '8gaussians'): Record<string, number | string> {
   const info = variantInfo(variant);
   const o = info.optimizer;
   return {
     steps,
-    batchSize: BATCH_SIZE,
+    batchSize: batchSizeFor(dataset),
     seed: SEED,
     nCritic: info.nCritic,
     optimizer: o.kind,
@@ -235,18 +270,19 @@ function inlineJson(o: Record<string, unknown>): string {
 
 export function templateValues(req: ScaffoldRequest): Record<string, string> {
   const info = variantInfo(req.variant);
-  const training = trainingFields(req.variant, req.steps ?? DEFAULT_STEPS);
+  const training = trainingFields(req.variant, req.steps ?? DEFAULT_STEPS, req.dataset);
   const options: Record<string, unknown> = { ...info.options };
+  const sizes = modelSizes(req.dataset);
   return {
     name: req.name,
     variant: req.variant,
-    dataset: req.dataset,
+    data: inlineJson(dataConfigFor(req) as unknown as Record<string, unknown>),
     variantTitle: info.title,
     variantAbout: `${commentBlock(info.description)}\n${commentBlock(`Paper: ${info.paper}.`)}`,
     outputKind: OUTPUT_KIND[info.output],
-    latentDim: String(MODEL_SIZES.latentDim),
-    hidden: String(MODEL_SIZES.hidden),
-    depth: String(MODEL_SIZES.depth),
+    latentDim: String(sizes.latentDim),
+    hidden: String(sizes.hidden),
+    depth: String(sizes.depth),
     training: inlineJson(training),
     options: inlineJson(options),
     hyperParameters: hyperParameterComments(training, options),
@@ -284,12 +320,13 @@ export function scaffoldFiles(req: ScaffoldRequest, paths: ScaffoldPaths): Scaff
   const problem = nameProblem(req.name);
   if (problem) throw new Error(problem);
   if (!isVariantId(req.variant)) throw new Error(`unknown variant '${String(req.variant)}' (known: ${VARIANT_IDS.join(', ')})`);
-  if (!isToyDataset(req.dataset)) throw new Error(`unknown dataset '${String(req.dataset)}' (known: ${TOY_DATASETS.join(', ')})`);
+  if (!isDatasetId(req.dataset)) throw new Error(`unknown dataset '${String(req.dataset)}' (known: ${[...TOY_DATASETS, ...IMAGE_DATASETS].join(', ')})`);
   if (req.steps !== undefined && !(Number.isInteger(req.steps) && req.steps >= 1)) throw new Error(`steps must be a positive integer, not ${req.steps}`);
   const values = templateValues(req);
-  const names = fs.readdirSync(paths.templatesDir).filter((n) => fs.statSync(path.join(paths.templatesDir, n)).isFile()).sort();
-  if (!names.includes('gan.config.json')) throw new Error(`template folder ${paths.templatesDir} has no gan.config.json`);
-  const files = names.map((name) => ({ name, content: fillTemplate(fs.readFileSync(path.join(paths.templatesDir, name), 'utf8'), values) }));
+  const dir = path.join(paths.templatesRoot, isImageDataset(req.dataset) ? 'image' : 'toy');
+  const names = fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isFile()).sort();
+  if (!names.includes('gan.config.json')) throw new Error(`template folder ${dir} has no gan.config.json`);
+  const files = names.map((name) => ({ name, content: fillTemplate(fs.readFileSync(path.join(dir, name), 'utf8'), values) }));
   if (!names.includes('tsconfig.json')) files.push({ name: 'tsconfig.json', content: experimentTsconfig(paths.extensionPath) });
   return files;
 }

@@ -1,0 +1,86 @@
+/**
+ * The training data of a run, whatever its source, as the loop needs it:
+ * fixed-size rows of numbers (2 for toy points, height × width × channels for
+ * images, flat HWC in [−1, 1]) drawn by a seeded sampler, so a batch is a pure
+ * function of its seed (resume and replay depend on that).
+ *
+ * Image sets are decoded once and kept in memory; a batch is a gather of
+ * random rows (64 MNIST rows copy in well under a millisecond), so preparing
+ * one never stalls a training step. bench/images.ts measures it.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { imageShapeOf, type DataConfig } from '../../protocol/config';
+import { Rng } from '../rng';
+import { loadImageFolder } from './imageFolder';
+import { loadMnist } from './mnist';
+import { toyDataset, type ToySpec } from './toy';
+
+export interface ImageShape {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: 1 | 3;
+}
+
+export interface TrainingData {
+  /** Numbers per sample (a row). */
+  readonly dim: number;
+  /** The toy set, for 2-D data (mode centres, the dashboard's extent). */
+  readonly toy?: ToySpec;
+  /** The image layout of a row, for image data. */
+  readonly image?: ImageShape;
+  /** How many images the set holds (image data). */
+  readonly count?: number;
+  /** n rows drawn for `seed`, row-major. */
+  sample(n: number, seed: number): Float32Array;
+}
+
+/** Where decoded image folders are cached between runs (never inside the user's folder). */
+export function imageCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'gan-workbench', 'images');
+}
+
+/** A data source of rows `rows` (dim numbers each) restricted to the row indices `pick` (all when absent). */
+export function rowSampler(rows: Float32Array, dim: number, pick?: Uint32Array): (n: number, seed: number) => Float32Array {
+  const total = pick ? pick.length : rows.length / dim;
+  if (total === 0) throw new Error('the data set is empty');
+  return (n, seed) => {
+    const rng = new Rng(seed);
+    const out = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) {
+      const j = rng.int(total);
+      const r = pick ? pick[j] : j;
+      out.set(rows.subarray(r * dim, (r + 1) * dim), i * dim);
+    }
+    return out;
+  };
+}
+
+/**
+ * Load (or, for toy data, set up) the data of a config. `folder` paths must
+ * already be absolute (loadConfig resolves them against the config file).
+ * Throws an Error that names the problem: an unreadable image, an empty folder,
+ * a digit filter that leaves nothing.
+ */
+export function loadTrainingData(data: DataConfig, opts: { cacheDir?: string } = {}): TrainingData {
+  if (data.kind === 'toy') {
+    const toy = toyDataset(data.name);
+    return { dim: 2, toy, sample: (n, seed) => toy.sample(n, seed) };
+  }
+  const image = imageShapeOf(data)!;
+  const dim = image.height * image.width * image.channels;
+  if (data.kind === 'mnist') {
+    const set = loadMnist('train');
+    let pick: Uint32Array | undefined;
+    if (data.digits) {
+      const want = new Set(data.digits);
+      const rows: number[] = [];
+      for (let i = 0; i < set.count; i++) if (want.has(set.labels[i])) rows.push(i);
+      pick = Uint32Array.from(rows);
+    }
+    return { dim, image, count: pick ? pick.length : set.count, sample: rowSampler(set.images, dim, pick) };
+  }
+  const set = loadImageFolder({ folder: data.path, height: image.height, width: image.width, channels: image.channels, cacheDir: opts.cacheDir ?? imageCacheDir() });
+  return { dim, image, count: set.count, sample: rowSampler(set.images, dim) };
+}
