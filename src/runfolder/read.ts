@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveConfig, type ResolvedConfig } from '../protocol/config';
+import { dataLabel, resolveConfig, type ResolvedConfig } from '../protocol/config';
 import { SnapshotSchema, type MetricRecord, type Snapshot } from '../protocol/metrics';
 import type { RunSummary } from '../protocol/messages';
-import { isLive, RUN_FILES, RunStatusSchema, type RunStatus } from '../protocol/run';
+import { isLive, RUN_FILES, RunStatusSchema, snapshotFileName, type RunStatus } from '../protocol/run';
 import { liveLock } from './lock';
 import { readMetrics } from './metricsLog';
 
@@ -57,7 +57,7 @@ export function runSummary(run: RunFolder): RunSummary {
     id: run.id,
     name: run.config?.name ?? run.id,
     variant: run.config?.variant ?? 'unknown',
-    dataset: run.config ? run.config.data.name : 'unknown',
+    dataset: run.config ? dataLabel(run.config.data) : 'unknown',
     status: run.status,
   };
 }
@@ -90,22 +90,46 @@ export function listSnapshotSteps(dir: string): number[] {
     .sort((a, b) => a - b);
 }
 
-export function readSnapshot(dir: string, step: number): Snapshot | undefined {
-  const file = path.join(dir, RUN_FILES.samples, `step-${String(step).padStart(8, '0')}.json`);
-  const r = SnapshotSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  return r.success ? r.data : undefined;
+export type SnapshotRead = { ok: true; snapshot: Snapshot } | { ok: false; missing: boolean; error: string };
+
+/**
+ * The snapshot saved at `step` (samples/step-NNNNNNNN.json), validated.
+ * Never throws: a missing, unreadable or invalid file is an error naming it
+ * (relative to the run's parent, like the folder's other warnings). Only a
+ * file of the samples folder can be named: the step must be a non-negative
+ * integer and the file name is built from it.
+ */
+export function readSnapshot(dir: string, step: number): SnapshotRead {
+  if (!Number.isSafeInteger(step) || step < 0) return { ok: false, missing: false, error: `no snapshot step ${String(step)}: a step is a non-negative integer` };
+  const name = `${path.basename(dir)}/${RUN_FILES.samples}/${snapshotFileName(step)}`;
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, RUN_FILES.samples, snapshotFileName(step)), 'utf8');
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    return { ok: false, missing, error: missing ? `${name} is missing` : `${name} is unreadable: ${(e as Error).message}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, missing: false, error: `${name} is not valid JSON: ${(e as Error).message}` };
+  }
+  const r = SnapshotSchema.safeParse(json);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    return { ok: false, missing: false, error: `${name} is not a snapshot (${issue?.path.join('.') || '(file)'}: ${issue?.message})` };
+  }
+  if (r.data.step !== step) return { ok: false, missing: false, error: `${name} holds the snapshot of step ${r.data.step}, not ${step}` };
+  return { ok: true, snapshot: r.data };
 }
 
 export function readLatestSnapshot(dir: string, warnings: string[]): Snapshot | undefined {
   const steps = listSnapshotSteps(dir);
   for (let i = steps.length - 1; i >= 0; i--) {
-    try {
-      const s = readSnapshot(dir, steps[i]);
-      if (s) return s;
-    } catch {
-      /* fall through to the previous one */
-    }
-    warnings.push(`${path.basename(dir)}/samples: snapshot of step ${steps[i]} is unreadable; showing an earlier one`);
+    const r = readSnapshot(dir, steps[i]);
+    if (r.ok) return r.snapshot;
+    warnings.push(`${path.basename(dir)}/samples: snapshot of step ${steps[i]} is unreadable; showing an earlier one (${r.error})`);
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 /** Arbitraries of valid protocol messages, for the fuzz tests (not a test file itself). */
 import fc from 'fast-check';
 import { CONTROL_ACTIONS, PROTOCOL_VERSION } from '../../src/protocol/messages';
+import { gridBytes } from '../../src/protocol/metrics';
 import { BACKEND_NAMES, RUN_STATES } from '../../src/protocol/run';
 
 // ---- valid messages -------------------------------------------------------
@@ -25,7 +26,7 @@ export const status = fc.record(
   { requiredKeys: ['state', 'step', 'totalSteps', 'startedAt', 'updatedAt'] },
 );
 export const point = fc.tuple(finite, finite);
-export const snapshot = fc.integer({ min: 1, max: 4 }).chain((size) =>
+export const toySnapshot = fc.integer({ min: 1, max: 4 }).chain((size) =>
   fc.record({
     kind: fc.constant('toy2d'),
     step: fc.nat(),
@@ -36,6 +37,38 @@ export const snapshot = fc.integer({ min: 1, max: 4 }).chain((size) =>
     modes: fc.record({ covered: fc.nat(8), total: fc.integer({ min: 1, max: 25 }) }),
   }),
 );
+/** An image grid whose pixels are exactly (rows·height) × (cols·width) × channels bytes, as base64. */
+export const imageGrid = fc
+  .record({ rows: fc.integer({ min: 1, max: 3 }), cols: fc.integer({ min: 1, max: 3 }), height: fc.integer({ min: 1, max: 4 }), width: fc.integer({ min: 1, max: 4 }), channels: fc.constantFrom(1 as const, 3 as const) })
+  .chain((g) => {
+    const bytes = gridBytes(g);
+    return fc.record(
+      {
+        rows: fc.constant(g.rows),
+        cols: fc.constant(g.cols),
+        height: fc.constant(g.height),
+        width: fc.constant(g.width),
+        channels: fc.constant(g.channels),
+        pixels: fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('base64')),
+        rowLabels: fc.array(fc.string({ maxLength: 8 }), { minLength: g.rows, maxLength: g.rows }),
+        colLabels: fc.array(fc.string({ maxLength: 8 }), { minLength: g.cols, maxLength: g.cols }),
+      },
+      { requiredKeys: ['rows', 'cols', 'height', 'width', 'channels', 'pixels'] },
+    );
+  });
+export const imageSnapshot = fc.record(
+  {
+    kind: fc.constant('images'),
+    step: fc.nat(),
+    fake: imageGrid,
+    real: imageGrid,
+    interpolation: imageGrid,
+    sweeps: imageGrid,
+    png: fc.nat(99_999_999).map((n) => `step-${String(n).padStart(8, '0')}.png`),
+  },
+  { requiredKeys: ['kind', 'step', 'fake', 'real'] },
+);
+export const snapshot = fc.oneof(toySnapshot, imageSnapshot);
 export const level = fc.constantFrom('info', 'warn', 'error');
 export const finding = fc.record({
   detector: fc.string({ minLength: 1, maxLength: 64 }),
@@ -65,6 +98,8 @@ export const hostToWebview = fc.oneof(
   ),
   fc.record({ type: fc.constant('metrics'), records: fc.array(record, { maxLength: 5 }) }),
   fc.record({ type: fc.constant('snapshot'), snapshot }),
+  fc.record({ type: fc.constant('snapshotSteps'), steps: fc.uniqueArray(fc.nat(), { maxLength: 8 }).map((xs) => xs.sort((a, b) => a - b)) }),
+  fc.record({ type: fc.constant('historySnapshot'), snapshot }),
   fc.record({ type: fc.constant('status'), status }),
   fc.record({ type: fc.constant('notice'), level, message: fc.string() }),
   fc.record({ type: fc.constant('diagnosis'), findings: fc.array(finding, { maxLength: 3 }) }),
@@ -74,5 +109,6 @@ export const webviewToHost = fc.oneof(
   fc.record({ type: fc.constant('ready') }),
   controlMessage,
   fc.record({ type: fc.constant('applyFix'), detector: fc.string({ minLength: 1, maxLength: 64 }), fix: fc.integer({ min: 0, max: 9 }) }),
+  fc.record({ type: fc.constant('requestSnapshot'), step: fc.integer({ min: 0, max: 1e9 }) }),
 );
 

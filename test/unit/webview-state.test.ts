@@ -197,3 +197,45 @@ test('buttons follow the run state', () => {
     assert.deepEqual(controlsFor(st), { pause: false, resume: false, stop: false, sampleNow: false }, String(st));
   }
 });
+
+/** A 1×1 grey image snapshot at `step` (one pixel, one byte: 'AA==' is a 0 byte). */
+function imageSnap(step: number): Extract<HostToWebview, { type: 'snapshot' }>['snapshot'] {
+  const g = { rows: 1, cols: 1, height: 1, width: 1, channels: 1 as const, pixels: 'AA==' };
+  return { kind: 'images', step, fake: g, real: g };
+}
+
+test('snapshot steps: the host list, live snapshots appended once, the init snapshot as the first stop', () => {
+  let s = receive(initialState(), { ...initMsg([]), snapshot: imageSnap(100) } as HostToWebview);
+  assert.deepEqual(s.snapshotSteps, [100], 'the init snapshot is a stop before the list arrives');
+  s = receive(s, { type: 'snapshotSteps', steps: [0, 50, 100] });
+  assert.deepEqual(s.snapshotSteps, [0, 50, 100]);
+  s = receive(s, { type: 'snapshot', snapshot: imageSnap(150) });
+  assert.deepEqual(s.snapshotSteps, [0, 50, 100, 150], 'a live snapshot appends its step');
+  s = receive(s, { type: 'snapshot', snapshot: imageSnap(150) });
+  assert.deepEqual(s.snapshotSteps, [0, 50, 100, 150], 'the same step again is not a second stop');
+  // A list read before the live snapshot's file was listed keeps the live step last.
+  s = receive(s, { type: 'snapshotSteps', steps: [0, 50] });
+  assert.deepEqual(s.snapshotSteps, [0, 50, 150]);
+  s = receive(s, { type: 'snapshotSteps', steps: [0, 50, 150, 200] });
+  assert.deepEqual(s.snapshotSteps, [0, 50, 150, 200]);
+});
+
+test('a history snapshot is kept apart from the live one, and an init clears it', () => {
+  let s = receive(initialState(), initMsg([]));
+  s = receive(s, { type: 'snapshot', snapshot: imageSnap(300) });
+  s = receive(s, { type: 'historySnapshot', snapshot: imageSnap(100) });
+  assert.equal(s.snapshot?.step, 300, 'the live snapshot stays');
+  assert.equal(s.historySnapshot?.step, 100);
+  assert.deepEqual(s.snapshotSteps, [300], 'an older snapshot adds no stop');
+  s = receive(s, { type: 'snapshot', snapshot: imageSnap(400) });
+  assert.equal(s.snapshot?.step, 400);
+  assert.equal(s.historySnapshot?.step, 100, 'a new live snapshot does not drop the one the slider holds');
+  s = receive(s, initMsg([]));
+  assert.equal(s.historySnapshot, null);
+  assert.deepEqual(s.snapshotSteps, []);
+  // A history snapshot with a grid that does not match its size is rejected like any bad message.
+  const bad = imageSnap(5);
+  s = receive(s, { type: 'historySnapshot', snapshot: { ...bad, fake: { ...bad.fake, width: 2, height: 2 } } });
+  assert.equal(s.historySnapshot, null);
+  assert.match(s.notices[s.notices.length - 1].message, /'historySnapshot': snapshot\.fake\.pixels/);
+});

@@ -46,7 +46,10 @@ for (const q of queries) {
       backend: document.querySelector('#backend')?.textContent,
       charts: Object.fromEntries([...document.querySelectorAll('[id^="chart-"]')].map((e) => [e.id, e.getAttribute('data-points')])),
       scatter: { drawn: document.querySelector('#scatter')?.getAttribute('data-drawn-points'), step: document.querySelector('#scatter')?.getAttribute('data-step') },
-      buttons: Object.fromEntries([...document.querySelectorAll('button[id^="btn-"]')].map((b) => [b.id, !b.disabled])),
+      images: document.querySelector('#images')?.hidden
+        ? null
+        : { fake: document.querySelector('#grid-fake')?.getAttribute('data-step'), history: document.querySelector('#history-step')?.textContent },
+      buttons: Object.fromEntries([...document.querySelectorAll('.controls button[id^="btn-"]')].map((b) => [b.id, !b.disabled])),
       notices: [...document.querySelectorAll('#notices .notice')].map((n) => n.className),
     }));
     console.log(file, JSON.stringify(dom));

@@ -1,7 +1,8 @@
 /**
  * Dashboard webview entry: wiring only. Every message from the host is
  * validated and applied to the view state (state.ts), which the view draws
- * (view/); the buttons post control intents back.
+ * (view/); the buttons post control intents back, the history slider its
+ * requests for older snapshots.
  */
 import { z } from 'zod';
 import { DashboardView } from './view/app';
@@ -17,6 +18,7 @@ const root = document.getElementById('app') ?? document.body.appendChild(documen
 const view = new DashboardView(root, {
   onControl: (action) => host.post({ type: 'control', action }),
   onApplyFix: (detector, fix) => host.post({ type: 'applyFix', detector, fix }),
+  onRequestSnapshot: (step) => host.post({ type: 'requestSnapshot', step }),
   preferences: host.preferences(),
   savePreferences: (p) => host.savePreferences(p),
 });

@@ -130,6 +130,8 @@ export function apply(state: ViewState, msg: HostToWebview): ViewState {
           run: m.run,
           status: m.run.status,
           snapshot: m.snapshot ?? null,
+          // The slider has the init's snapshot as its one stop until the host's list arrives.
+          snapshotSteps: m.snapshot ? [m.snapshot.step] : [],
           nextNoticeId: state.nextNoticeId,
         },
         m.metrics,
@@ -145,7 +147,12 @@ export function apply(state: ViewState, msg: HostToWebview): ViewState {
       next = { ...state, snapshot: m.snapshot, snapshotSteps: known };
     },
     snapshotSteps: (m) => {
-      next = { ...state, snapshotSteps: m.steps };
+      // The list is read from the folder; a live snapshot newer than its last
+      // file (forwarded before it was listed) stays the slider's last stop.
+      const live = state.snapshot?.step;
+      const steps = m.steps;
+      const known = live === undefined || (steps.length > 0 && steps[steps.length - 1] >= live) ? steps : [...steps, live];
+      next = { ...state, snapshotSteps: known };
     },
     historySnapshot: (m) => {
       next = { ...state, historySnapshot: m.snapshot };

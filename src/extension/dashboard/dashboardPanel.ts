@@ -4,12 +4,14 @@
  * `ready`, and gets an `init` rebuilt from the folder (for a long run: a
  * sample at once, then every record, decimated); while visible, live
  * messages are forwarded (liveFeed.ts); while hidden nothing queues (the
- * folder is the buffer). Every message from the webview is validated.
+ * folder is the buffer). Every message from the webview is validated; the
+ * history slider's requests for older snapshots are answered from the run's
+ * samples folder (snapshotHistory.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { MAX_COMPARE_RECORDS, MAX_COMPARE_RUNS, parseMessage, WebviewToHostSchema, type HostToWebview, type WebviewToHost } from '../../protocol/messages';
+import { dispatch, MAX_COMPARE_RECORDS, MAX_COMPARE_RUNS, parseMessage, WebviewToHostSchema, type Handlers, type HostToWebview, type WebviewToHost } from '../../protocol/messages';
 import { RUN_FILES } from '../../protocol/run';
 import { findingViews, type RunDoctors } from '../doctor/runDoctors';
 import type { Logger } from '../logger';
@@ -19,6 +21,7 @@ import { buildFullInit, buildInit, type InitBuild, type InitInput } from './init
 import { LiveFeed } from './liveFeed';
 import { ReadyWatch } from './readyWatch';
 import { readMetricsQuick } from './metricsFile';
+import { answerSnapshotRequest } from './snapshotHistory';
 
 export const DASHBOARD_VIEW_TYPE = 'ganWorkbench.dashboard';
 const TITLE_PREFIX = 'GAN: ';
@@ -181,30 +184,36 @@ class DashboardPanel implements vscode.Disposable {
     this.handle(r.message);
   }
 
-  private handle(msg: WebviewToHost): void {
-    switch (msg.type) {
-      case 'ready':
-        this.readyWatch.ready();
-        this.sendInit();
-        this.ready = true;
-        this.post({ type: 'diagnosis', findings: findingViews(this.doctors.findings(this.dir)) });
-        if (this.compareWith.length) this.sendCompare();
-        return;
-      case 'applyFix':
-        void vscode.commands.executeCommand('ganWorkbench.applyFix', this.dir, msg.detector, msg.fix);
-        return;
-      case 'control': {
-        const entry = this.manager.get(this.dir);
-        if (!entry?.live) {
-          this.notice('warn', `${this.id} is not training (${entry?.summary.status.state ?? 'unknown state'}): pause, resume, stop and sample now apply to a live run.`);
-          return;
-        }
-        void this.manager.controlWhenConnected(this.dir, msg.action).then((sent) => {
-          if (!sent) this.notice('warn', `Cannot reach the trainer of ${this.id} right now (reconnecting); '${msg.action}' was not sent. Try again in a moment.`);
-        });
+  /** One handler per webview message type: a type added to the protocol does not compile until it is handled here. */
+  private readonly handlers: Handlers<WebviewToHost> = {
+    ready: () => {
+      this.readyWatch.ready();
+      this.sendInit();
+      this.ready = true;
+      this.post({ type: 'diagnosis', findings: findingViews(this.doctors.findings(this.dir)) });
+      if (this.compareWith.length) this.sendCompare();
+    },
+    applyFix: (msg) => {
+      void vscode.commands.executeCommand('ganWorkbench.applyFix', this.dir, msg.detector, msg.fix);
+    },
+    control: (msg) => {
+      const entry = this.manager.get(this.dir);
+      if (!entry?.live) {
+        this.notice('warn', `${this.id} is not training (${entry?.summary.status.state ?? 'unknown state'}): pause, resume, stop and sample now apply to a live run.`);
         return;
       }
-    }
+      void this.manager.controlWhenConnected(this.dir, msg.action).then((sent) => {
+        if (!sent) this.notice('warn', `Cannot reach the trainer of ${this.id} right now (reconnecting); '${msg.action}' was not sent. Try again in a moment.`);
+      });
+    },
+    requestSnapshot: (msg) => {
+      // The step is a validated integer; the file is samples/step-NNNNNNNN.json of this run only.
+      this.post(answerSnapshotRequest(this.dir, msg.step));
+    },
+  };
+
+  private handle(msg: WebviewToHost): void {
+    dispatch(this.handlers, msg);
   }
 
   private sendInit(): void {

@@ -17,6 +17,7 @@ import { RUN_FILES, type RunStatus } from '../../protocol/run';
 import { readLatestSnapshot, readRunFolder, runSummary, type RunFolder } from '../../runfolder/read';
 import { capRecords, lastStep, mergeByStep } from '../runs/metricsMerge';
 import { decimateMetricsFile, readMetricsQuick, type MetricsFileOptions, type MetricsRead } from './metricsFile';
+import { snapshotSteps } from './snapshotHistory';
 
 export const MAX_INIT_RECORDS = 200_000;
 
@@ -38,6 +39,8 @@ export interface InitBuild {
   /** Highest step the webview now has: live records at or below it are not sent again. */
   lastStep: number;
   lastSnapshotStep: number;
+  /** Steps with a snapshot file (the history slider's stops): sent right after the init, which clears the webview's list. */
+  snapshotSteps: number[];
   /** Extra notices to post after init (sampling, decimation). */
   notices: string[];
   /** The metrics are a sample of a long log: a `buildFullInit` is worth making. */
@@ -124,6 +127,7 @@ function compose(i: InitInput, folder: RunFolder, metrics: MetricsRead, fileSnap
     },
     lastStep: last,
     lastSnapshotStep: snapshot?.step ?? -1,
+    snapshotSteps: snapshotSteps(i.dir),
     notices,
     sampled: !metrics.complete,
   };
@@ -143,6 +147,7 @@ function unreadable(i: InitInput, e: Error): InitBuild {
     },
     lastStep: -1,
     lastSnapshotStep: -1,
+    snapshotSteps: [],
     notices: [],
     sampled: false,
   };

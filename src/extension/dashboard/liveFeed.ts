@@ -41,8 +41,7 @@ export class LiveFeed {
     this.initialized = true;
     this.lastStep = build.lastStep;
     this.lastSnapshotStep = build.lastSnapshotStep;
-    this.post(build.message);
-    for (const n of build.notices) this.post({ type: 'notice', level: 'info', message: n });
+    this.postInit(build);
     return this.load;
   }
 
@@ -55,8 +54,7 @@ export class LiveFeed {
     // Live records forwarded meanwhile are in the build (joined from the live buffer).
     this.lastStep = Math.max(this.lastStep, build.lastStep);
     this.lastSnapshotStep = Math.max(this.lastSnapshotStep, build.lastSnapshotStep);
-    this.post(build.message);
-    for (const n of build.notices) this.post({ type: 'notice', level: 'info', message: n });
+    this.postInit(build);
     return true;
   }
 
@@ -102,6 +100,13 @@ export class LiveFeed {
         if (e.level !== 'info') this.post({ type: 'notice', level: e.level, message: e.message });
         return;
     }
+  }
+
+  /** An init, then the history slider's stops (an init clears the webview's), then its notices. */
+  private postInit(build: InitBuild): void {
+    this.post(build.message);
+    this.post({ type: 'snapshotSteps', steps: build.snapshotSteps });
+    for (const n of build.notices) this.post({ type: 'notice', level: 'info', message: n });
   }
 
   private now(): number {

@@ -1,9 +1,10 @@
 /**
- * The whole page: header and buttons on top, the 2-D view and the charts in a
- * responsive grid, notices at the bottom. `render` takes a view state and
- * draws it: the cheap parts at once, the charts at most once per animation
- * frame, with all appends since the last frame coalesced, and with the
- * expensive part (re-decimating long series) spread over frames.
+ * The whole page: header and buttons on top, the 2-D view (or, for an image
+ * model, the image view) and the charts in a responsive grid, notices at the
+ * bottom. `render` takes a view state and draws it: the cheap parts at once,
+ * the charts at most once per animation frame, with all appends since the
+ * last frame coalesced, and with the expensive part (re-decimating long
+ * series) spread over frames.
  */
 
 /** Chart work per frame after which further full decimations wait for the next frame. */
@@ -15,6 +16,7 @@ import { ChartPanel, type FrameBudget } from './charts';
 import { DiagnosisView } from './diagnosis';
 import { h } from './dom';
 import { HeaderView } from './header';
+import { ImagesView } from './images';
 import { NoticesView } from './notices';
 import { ScatterView } from './scatter';
 import { onThemeChange, readTheme } from './theme';
@@ -27,6 +29,8 @@ export interface DashboardOptions {
   onControl(action: ControlAction): void;
   /** Apply fix number `fix` of the finding of `detector` (the host starts the fixed run). */
   onApplyFix(detector: string, fix: number): void;
+  /** The history slider wants the snapshot saved at `step`. */
+  onRequestSnapshot(step: number): void;
   preferences: Preferences;
   savePreferences(p: Preferences): void;
 }
@@ -37,6 +41,7 @@ export const CHARTS_DRAWN_EVENT = 'gan-dashboard:charts-drawn';
 export class DashboardView {
   private readonly header: HeaderView;
   private readonly scatter: ScatterView;
+  private readonly images: ImagesView;
   private readonly notices: NoticesView;
   private readonly diagnosis: DiagnosisView;
   private readonly compareLine = h('p', { id: 'compare', className: 'compare-line', attrs: { hidden: '' } });
@@ -51,6 +56,7 @@ export class DashboardView {
     this.prefs = { ...opts.preferences };
     this.header = new HeaderView(opts.onControl);
     this.scatter = new ScatterView(theme);
+    this.images = new ImagesView({ onRequestSnapshot: (step) => opts.onRequestSnapshot(step) });
     this.notices = new NoticesView();
     this.diagnosis = new DiagnosisView({
       onApplyFix: (detector, fix) => opts.onApplyFix(detector, fix),
@@ -59,7 +65,7 @@ export class DashboardView {
         for (const [id, p] of this.panels) p.highlight(id === target && e ? [e.fromStep, e.toStep] : undefined);
       },
     });
-    const grid = h('main', { className: 'panels' }, [this.scatter.element]);
+    const grid = h('main', { className: 'panels' }, [this.images.element, this.scatter.element]);
     for (const info of CHARTS) {
       const panel = new ChartPanel(info, theme, {
         log: this.prefs.logCharts?.includes(info.id) ?? false,
@@ -74,7 +80,10 @@ export class DashboardView {
       this.panels.set(info.id, panel);
       grid.append(panel.element);
     }
-    root.replaceChildren(h('div', { className: 'dashboard' }, [this.header.element, this.compareLine, this.diagnosis.element, grid, this.notices.element]));
+    root.replaceChildren(
+      h('div', { className: 'dashboard' }, [this.header.element, this.compareLine, this.diagnosis.element, grid, this.notices.element]),
+      this.images.cellView.element,
+    );
     onThemeChange(() => {
       theme = readTheme();
       for (const p of this.panels.values()) p.setTheme(theme);
@@ -97,6 +106,9 @@ export class DashboardView {
       this.compareLine.textContent = ids ? `Compared with ${ids}: their curves are the dashed lines.` : '';
     }
     this.scatter.setSnapshot(state.snapshot?.kind === 'toy2d' ? state.snapshot : null);
+    this.images.render(state);
+    // An image run has no 2-D view: its card would only say there is no 2-D snapshot.
+    this.scatter.element.hidden = this.images.active;
     for (const [id, p] of this.panels) p.setCount(state.chartPoints[id]);
     if (state.initialized) document.body.dataset.ready = 'true';
     this.pending = state;
