@@ -11,6 +11,9 @@
  * process-wide state in tfjs). On webgpu the run's gradient self-check
  * runs first and its result is reported.
  *
+ * --backends takes trainer backends by name, and webgpu-stock: WebGPU with tfjs's own uploads (the
+ * trainer pools them, src/trainer/kernels/webgpuUploads.ts), to show what pooling gains.
+ *
  *   npx tsx bench/backends.ts [--model mlp|dcgan] [--variant gan-ns|wgan-gp] [--backends webgpu,wasm] [--torch cpu,cuda] [--rounds 3] [--steps 200] [--batch 256] [--out FILE]
  */
 import { spawnSync } from 'node:child_process';
@@ -79,7 +82,11 @@ function benchConfig(backend: BackendChoice) {
 }
 
 /** Child: train `steps` generator steps on one backend after `warmup`, print one JSON line. */
-async function one(backend: BackendChoice): Promise<void> {
+async function one(requested: string): Promise<void> {
+  // 'webgpu-stock': WebGPU with tfjs's own uploads instead of the trainer's pooled ones (kernels/webgpuUploads.ts).
+  const stock = requested === 'webgpu-stock';
+  if (stock) process.env.GAN_WEBGPU_UPLOADS = 'stock';
+  const backend = (stock ? 'webgpu' : requested) as BackendChoice;
   const info = await pickBackend(backend);
   const cfg = resolveConfig(benchConfig(backend));
   const builders = await compileAndLoad(a.template!);
@@ -97,7 +104,7 @@ async function one(backend: BackendChoice): Promise<void> {
   for (const end = s + Number(a.steps); s < end; s++) await trainer.step(s);
   const stepsPerSec = Number(a.steps) / ((performance.now() - t0) / 1000);
   trainer.dispose();
-  process.stdout.write(JSON.stringify({ label: `trainer, ${info.name}`, stepsPerSec, detail }) + '\n');
+  process.stdout.write(JSON.stringify({ label: `trainer, ${info.name}${stock ? ' (stock uploads)' : ''}`, stepsPerSec, detail }) + '\n');
   process.exit(0); // a WebGPU device keeps Node alive
 }
 
@@ -134,7 +141,7 @@ function runTorch(device: string): Result {
 const median = (xs: number[]) => medianOf(xs.filter(Number.isFinite));
 
 async function main(): Promise<void> {
-  if (a.one) return one(a.one as BackendChoice);
+  if (a.one) return one(a.one);
   const backends = a.backends!.split(',').filter(Boolean);
   const torch = a.torch!.split(',').filter(Boolean);
   const results = new Map<string, Result[]>();

@@ -6,7 +6,8 @@ The same networks as templates/image/model.ts with model.depth 2 on 28x28x1
      -> ConvT(H, 1, 5, s2) -> tanh
   D: Conv(1, H, 5, s2) -> LeakyReLU(0.2) -> Conv(H, 2H, 5, s2) [-> BN for
      the logit loss; none for the WGAN-GP critic] -> LeakyReLU(0.2) -> Linear(7*7*2H, 1)
-('same' padding: padding 2, output_padding 1 for the transposed ones.)
+('same' padding: padding 2, output_padding 1 for the transposed ones; no
+bias in a layer that batch norm follows.)
 One generator step is one D update (real batch, G's batch detached; WGAN-GP:
 critic loss with the penalty on random interpolates, differentiated twice)
 and one G update, Adam; losses and gradient norms read back to the host every
@@ -41,9 +42,9 @@ class G(nn.Module):
     def __init__(self, z, h):
         super().__init__()
         self.h = h
-        self.project = nn.Linear(z, 7 * 7 * 2 * h)
+        self.project = nn.Linear(z, 7 * 7 * 2 * h, bias=False)
         self.bn0 = nn.BatchNorm2d(2 * h)
-        self.up0 = nn.ConvTranspose2d(2 * h, h, 5, 2, padding=2, output_padding=1)
+        self.up0 = nn.ConvTranspose2d(2 * h, h, 5, 2, padding=2, output_padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(h)
         self.up1 = nn.ConvTranspose2d(h, 1, 5, 2, padding=2, output_padding=1)
 
@@ -57,7 +58,7 @@ class D(nn.Module):
     def __init__(self, h, batch_norm):
         super().__init__()
         self.down0 = nn.Conv2d(1, h, 5, 2, padding=2)
-        self.down1 = nn.Conv2d(h, 2 * h, 5, 2, padding=2)
+        self.down1 = nn.Conv2d(h, 2 * h, 5, 2, padding=2, bias=not batch_norm)
         self.bn1 = nn.BatchNorm2d(2 * h) if batch_norm else nn.Identity()
         self.out = nn.Linear(7 * 7 * 2 * h, 1)
 

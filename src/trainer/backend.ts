@@ -13,6 +13,7 @@ import type { BackendInfo } from '../protocol/run';
 import { cpuFallbackReason } from './cudaLibraries';
 import { installWasmConv } from './kernels/wasmConv';
 import { installWasmMatMul } from './kernels/wasmMatMul';
+import { installPooledUploads, type WebGPUBackendLike } from './kernels/webgpuUploads';
 
 type Name = BackendInfo['name'];
 
@@ -105,6 +106,8 @@ const webgpuAttempt: Attempt = {
       throw new Error(describeLoadError('@tensorflow/tfjs-backend-webgpu', e));
     }
     if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not initialise');
+    // GAN_WEBGPU_UPLOADS=stock keeps tfjs's own uploads (bench/backends.ts compares the two).
+    if (process.env.GAN_WEBGPU_UPLOADS !== 'stock') installPooledUploads(tf.backend() as unknown as WebGPUBackendLike);
     if (adapterName) return `on ${adapterName}`;
   },
 };
