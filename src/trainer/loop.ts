@@ -457,7 +457,25 @@ async function applyChecked(
 }
 
 function globalNorm(ts: tf.Tensor[]): tf.Scalar {
-  return tf.sqrt(tf.addN(ts.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  return tf.sqrt(sumAll(ts.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+}
+
+/**
+ * The sum of many scalars as a tree of binary adds, not tf.addN: on WebGPU
+ * (tfjs 4.22 through Dawn on an H200) addN of many tensors compiled a shader
+ * with 9 storage buffers, over the device's default limit of 8; the invalid
+ * pipeline made the whole command buffer fail, so every gradient computed with
+ * it came back wrong (the start-of-run self-check caught it: 100–211 % off).
+ */
+export function sumAll(ts: tf.Tensor[]): tf.Tensor {
+  if (ts.length === 0) return tf.scalar(0);
+  let level = ts;
+  while (level.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0];
 }
 
 /** Name the first variable whose gradient holds a NaN or Inf. */

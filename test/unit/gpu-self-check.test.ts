@@ -106,8 +106,23 @@ test('compareGradients: the largest relative error and its variable; NaN never p
   const nan = compareGradients(a, [{ name: 'D w', values: new Float32Array([1, NaN, 3]) }, a[1]]);
   assert.equal(nan.worst, 'D w');
   assert.ok(!(nan.relError <= GRADIENT_TOLERANCE), 'a NaN gradient fails the check');
-  assert.throws(() => compareGradients(a, [a[0]]), /1 gradients on the GPU, 2 on the cpu backend/);
+  assert.throws(() => compareGradients(a, [a[0]]), /1 gradients on the GPU, 2 on the reference backend/);
   assert.throws(() => compareGradients(a, [a[0], { name: 'G w', values: new Float32Array(3) }]), /G w has 3 values on the GPU, 2/);
+});
+
+test('compareGradients: float noise on a gradient that is truly zero (a bias before batch norm) passes; a real error on a small gradient does not', () => {
+  const model = [
+    { name: 'G w', values: new Float32Array([0.5, -2, 3]) },
+    { name: 'G up0/b', values: new Float32Array([3e-9, -1e-9]) },
+  ];
+  // Noise against noise: 100 % relative, 1e-8 absolute next to a gradient of norm 3.6.
+  const noise = compareGradients(model, [model[0], { name: 'G up0/b', values: new Float32Array([-2e-9, 4e-9]) }]);
+  assert.ok(noise.relError <= GRADIENT_TOLERANCE, `noise passes: ${noise.relError} on ${noise.worst}`);
+  // A small but real gradient (1e-3 of the largest) that is 50 % off fails.
+  const small = [model[0], { name: 'D b', values: new Float32Array([2e-3, 2e-3]) }];
+  const wrong = compareGradients(small, [model[0], { name: 'D b', values: new Float32Array([1e-3, 3e-3]) }]);
+  assert.equal(wrong.worst, 'D b');
+  assert.ok(wrong.relError > 0.4, String(wrong.relError));
 });
 
 test('software WebGPU adapters (SwiftShader, llvmpipe) are never picked: wasm is faster', () => {
