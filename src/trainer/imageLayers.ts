@@ -84,7 +84,11 @@ export interface ConvOptions {
   stride?: number;
   /** Divide the kernel by its largest singular value (for discriminators). */
   spectralNorm?: boolean;
-  /** No bias (a batch norm right after makes it redundant). */
+  /**
+   * No bias: for a layer followed by batch norm, which subtracts every
+   * per-channel constant, so a bias there would never move the output (its
+   * gradient is zero, and only float noise would train it).
+   */
   noBias?: boolean;
 }
 
@@ -131,15 +135,18 @@ export function conv2dTranspose(ctx: ModelContext, inChannels: number, filters: 
 }
 
 /** A fully connected layer on rows, weights ~ N(0, 0.02²), zero bias. */
-export function linear(ctx: ModelContext, inputs: number, units: number, name: string, o: { spectralNorm?: boolean } = {}): Layer {
+export function linear(ctx: ModelContext, inputs: number, units: number, name: string, o: { spectralNorm?: boolean; noBias?: boolean } = {}): Layer {
   const w = tf.variable(tf.randomNormal([inputs, units], 0, 0.02, 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`));
-  const b = tf.variable(tf.zeros([units]), true, uniqueName(`${name}/b`));
+  const b = o.noBias ? undefined : tf.variable(tf.zeros([units]), true, uniqueName(`${name}/b`));
   const sn = o.spectralNorm ? spectralNormalizer(ctx, w) : undefined;
   return {
-    variables: [w, b],
+    variables: b ? [w, b] : [w],
     stateVariables: sn ? [sn.u, sn.v] : [],
     afterUpdate: sn ? () => sn.powerStep() : undefined,
-    call: (x, [pw, pb]) => tf.add(tf.matMul(x as tf.Tensor2D, (sn ? tf.div(pw, sn.sigmaOf(pw)) : pw) as tf.Tensor2D), pb),
+    call: (x, [pw, pb]) => {
+      const y = tf.matMul(x as tf.Tensor2D, (sn ? tf.div(pw, sn.sigmaOf(pw)) : pw) as tf.Tensor2D);
+      return pb ? tf.add(y, pb) : y;
+    },
   };
 }
 

@@ -58,7 +58,8 @@ export function buildGenerator(ctx: ModelContext): Module {
   const s = startSide(ctx);
   const c0 = channelsAt(ctx, 0);
   const layers: Layer[] = [
-    linear(ctx, ctx.latentDim, s.height * s.width * c0, 'G/project'),
+    // No bias where batch norm follows: it would subtract it again.
+    linear(ctx, ctx.latentDim, s.height * s.width * c0, 'G/project', { noBias: true }),
     toImages(s.height, s.width, c0),
     batchNorm(c0, 'G/bn0'),
     activation(relu),
@@ -66,7 +67,7 @@ export function buildGenerator(ctx: ModelContext): Module {
   for (let i = 0; i < ctx.depth; i++) {
     const last = i === ctx.depth - 1;
     const out = last ? ctx.image.channels : channelsAt(ctx, i + 1);
-    layers.push(conv2dTranspose(ctx, channelsAt(ctx, i), out, `G/up${i}`, { kernel: 5, stride: 2 }));
+    layers.push(conv2dTranspose(ctx, channelsAt(ctx, i), out, `G/up${i}`, { kernel: 5, stride: 2, noBias: !last }));
     if (!last) layers.push(batchNorm(out, `G/bn${i + 1}`), activation(relu));
   }
   layers.push(activation(tanh), flatten);
@@ -93,8 +94,9 @@ export function buildDiscriminator(ctx: ModelContext): Module {
   let channels = img.channels * ctx.packing;
   for (let i = 0; i < ctx.depth; i++) {
     const out = channelsAt(ctx, ctx.depth - 1 - i);
-    layers.push(conv2d(ctx, channels, out, `D/down${i}`, { kernel: 5, stride: 2, ...sn }));
-    if (useBatchNorm && i > 0) layers.push(batchNorm(out, `D/bn${i}`));
+    const normed = useBatchNorm && i > 0;
+    layers.push(conv2d(ctx, channels, out, `D/down${i}`, { kernel: 5, stride: 2, noBias: normed, ...sn }));
+    if (normed) layers.push(batchNorm(out, `D/bn${i}`));
     layers.push(activation(leakyRelu(0.2)));
     channels = out;
   }
