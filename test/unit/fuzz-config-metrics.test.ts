@@ -33,6 +33,10 @@ function schemaHasPath(path: string[]): boolean {
   let node: z.ZodType = ConfigSchema;
   for (const key of path) {
     node = unwrap(node);
+    // A union (the data sources): the field of whichever option has it.
+    if (node instanceof z.ZodDiscriminatedUnion) {
+      node = (node.options as z.ZodType[]).map(unwrap).find((o) => o instanceof z.ZodObject && Object.prototype.hasOwnProperty.call(o.shape, key)) ?? node;
+    }
     if (!(node instanceof z.ZodObject)) return false;
     const next = (node.shape as Record<string, z.ZodType>)[key];
     if (!next || !Object.prototype.hasOwnProperty.call(node.shape, key)) return false;
@@ -60,7 +64,14 @@ const validConfig = fc.constantFrom(...VARIANT_IDS).chain((variant) => {
       name: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/),
       variant: fc.constant(variant),
       model: fc.record({ file: fc.constant('model.ts'), latentDim: fc.integer({ min: 1, max: 1024 }), hidden: fc.integer({ min: 1, max: 4096 }), depth: fc.integer({ min: 1, max: 16 }) }, { requiredKeys: [] }),
-      data: fc.record({ kind: fc.constant('toy'), name: fc.constantFrom(...TOY_DATASETS) }, { requiredKeys: ['name'] }),
+      data: fc.oneof(
+        fc.record({ kind: fc.constant('toy'), name: fc.constantFrom(...TOY_DATASETS) }, { requiredKeys: ['name'] }),
+        fc.record({ kind: fc.constant('mnist'), digits: fc.uniqueArray(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 10 }) }, { requiredKeys: ['kind'] }),
+        fc.record(
+          { kind: fc.constant('folder'), path: fc.string({ minLength: 1, maxLength: 20 }), size: fc.integer({ min: 8, max: 128 }), channels: fc.constantFrom(1, 3) },
+          { requiredKeys: ['kind', 'path'] },
+        ),
+      ),
       training: fc.record(
         {
           steps: fc.integer({ min: 1, max: 10_000_000 }),
