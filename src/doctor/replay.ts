@@ -12,7 +12,7 @@ import { diagnose, type DoctorContext, type Finding } from './detectors';
 
 export function doctorContext(cfg: ResolvedConfig, status?: Pick<RunStatus, 'state' | 'step' | 'error'>): DoctorContext {
   const name = cfg.data.kind === 'toy' ? cfg.data.name : undefined;
-  const modes = name === '8gaussians' ? 8 : name === '25gaussians' ? 25 : undefined;
+  const modes = name === '8gaussians' ? 8 : name === '25gaussians' ? 25 : cfg.data.kind === 'stacked-mnist' ? 1000 : undefined;
   return {
     config: cfg,
     output: variantInfo(cfg.variant as VariantId).output,

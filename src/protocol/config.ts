@@ -45,6 +45,13 @@ const MnistDataSchema = z
       .describe('Train on these digits only (e.g. [0, 1]); all ten when left out.'),
   })
   .strict();
+const StackedMnistDataSchema = z
+  .object({
+    kind: z
+      .literal('stacked-mnist')
+      .describe('Stacked MNIST (Metz et al. 2017; VEEGAN, PacGAN): three random MNIST digits as the R, G and B channels of a 28×28 colour image, so 1,000 modes (one per digit triple); the mode count and its KL to uniform measure collapse.'),
+  })
+  .strict();
 const FolderDataSchema = z
   .object({
     kind: z.literal('folder').describe('A folder of your own PNG and JPEG images (searched recursively), resized and centre-cropped to size × size.'),
@@ -54,7 +61,7 @@ const FolderDataSchema = z
   })
   .strict();
 export const DataSchema = z
-  .discriminatedUnion('kind', [ToyDataSchema, MnistDataSchema, FolderDataSchema])
+  .discriminatedUnion('kind', [ToyDataSchema, MnistDataSchema, StackedMnistDataSchema, FolderDataSchema])
   .describe("The training data: { \"name\": \"8gaussians\" } (toy 2-D), { \"kind\": \"mnist\" }, or { \"kind\": \"folder\", \"path\": \"images\" }.");
 export type DataConfig = z.output<typeof DataSchema>;
 export type ImageDataConfig = Exclude<DataConfig, { kind: 'toy' }>;
@@ -62,6 +69,7 @@ export type ImageDataConfig = Exclude<DataConfig, { kind: 'toy' }>;
 /** Height, width and channels of the images of an image data source; undefined for toy data. */
 export function imageShapeOf(data: DataConfig): { height: number; width: number; channels: 1 | 3 } | undefined {
   if (data.kind === 'mnist') return { height: 28, width: 28, channels: 1 };
+  if (data.kind === 'stacked-mnist') return { height: 28, width: 28, channels: 3 };
   if (data.kind === 'folder') return { height: data.size, width: data.size, channels: data.channels };
   return undefined;
 }
@@ -76,6 +84,7 @@ export function dataDimOf(data: DataConfig): number {
 export function dataLabel(data: DataConfig): string {
   if (data.kind === 'toy') return data.name;
   if (data.kind === 'mnist') return data.digits ? `mnist[${data.digits.join(',')}]` : 'mnist';
+  if (data.kind === 'stacked-mnist') return 'stacked-mnist';
   return `folder:${data.path.split(/[\\/]/).filter(Boolean).pop() ?? data.path}`;
 }
 
@@ -181,6 +190,12 @@ export const ConfigSchema = z
         metricsEvery: int(1, 100_000).default(10).describe('Write a metrics record every N generator steps.'),
         samplesEvery: int(1, 1_000_000).default(100).describe('Save a sample snapshot every N generator steps.'),
         evalSamples: int(64, 20_000).default(1024).describe('Samples drawn for the sliced Wasserstein distance and snapshots.'),
+        modeSamples: int(1000, 100_000)
+          .default(10_000)
+          .describe('Stacked MNIST: generated images whose three digits are classified to count the modes covered (of 1,000) and the KL to uniform; the VEEGAN and PacGAN papers use 26,000.'),
+        imageMetricsEvery: int(0, 10_000_000)
+          .default(500)
+          .describe('Image data: compute the image metrics (multi-scale SWD; on MNIST also the Fréchet distance, KID and precision/recall in the project classifier\'s features) every N generator steps, on the evalSamples images; they take seconds, so not every step. 0 = never.'),
         checkpointEvery: int(1, 10_000_000)
           .default(500)
           .describe('Write a checkpoint (weights, optimizer state, step) every N generator steps; one is also written on every clean stop and at the end.'),

@@ -16,7 +16,7 @@ export const MetricRecordSchema = z
 export type MetricRecord = { step: number; time: number } & { [key: string]: number | null };
 
 /** The dashboard's charts, in display order. */
-export const CHARTS = ['losses', 'distance', 'gradients', 'outputs', 'quality', 'speed'] as const;
+export const CHARTS = ['losses', 'distance', 'gradients', 'outputs', 'quality', 'images', 'speed'] as const;
 export type ChartId = (typeof CHARTS)[number];
 
 export interface MetricInfo {
@@ -106,7 +106,7 @@ export const METRICS: readonly MetricInfo[] = [
     key: 'modesCovered',
     label: 'modes covered',
     chart: 'quality',
-    description: 'Data modes with at least one generated sample within 3σ of the centre (toy mixtures).',
+    description: 'Data modes with at least one generated sample: within 3σ of the centre (toy mixtures), or, on Stacked MNIST, digit triples (of 1,000) that the project classifier finds among logging.modeSamples generated images.',
   },
   {
     key: 'hqPercent',
@@ -115,10 +115,47 @@ export const METRICS: readonly MetricInfo[] = [
     description: 'Percent of generated samples within 3σ of their nearest mode centre (toy mixtures).',
   },
   {
+    key: 'modeKL',
+    label: 'KL(modes ‖ uniform)',
+    chart: 'quality',
+    description: 'Stacked MNIST: KL divergence (nats) of the generated digit-triple histogram to the uniform one over 1,000 modes; 0 = every mode equally often (PacGAN reports 0.06 for PacDCGAN2).',
+  },
+  {
     key: 'diversity',
     label: 'diversity %',
     chart: 'quality',
     description: 'Mean pairwise distance of generated samples as a percentage of the real samples\' (100 = as spread out as the data; a collapsed generator falls to a few percent). Needs nothing known about the data.',
+  },
+  {
+    key: 'fd',
+    label: 'Fréchet distance (MNIST classifier)',
+    chart: 'images',
+    description:
+      "Fréchet distance between generated and MNIST test images in the 128 features of this project's own MNIST classifier (assets/mnist-classifier). Not the Inception FID: compare it only with runs measured the same way. Lower is better.",
+  },
+  {
+    key: 'kid',
+    label: 'KID (MNIST classifier)',
+    chart: 'images',
+    description: 'Kernel distance (unbiased MMD² with a cubic kernel, mean of 10 subsets) in the same classifier features; like FID, but unbiased at small sample sizes. Lower is better.',
+  },
+  {
+    key: 'precision',
+    label: 'precision',
+    chart: 'images',
+    description: 'Improved precision (k = 3) in the classifier features: the share of generated images that land near some real image. Low = unrealistic samples.',
+  },
+  {
+    key: 'recall',
+    label: 'recall',
+    chart: 'images',
+    description: 'Improved recall (k = 3): the share of real images that some generated image lands near. Low = missing modes (collapse).',
+  },
+  {
+    key: 'msSwd',
+    label: 'multi-scale SWD ×10³',
+    chart: 'images',
+    description: "ProGAN's sliced Wasserstein distance between 7×7 patches of the Laplacian pyramids of 256 real and 256 generated images, averaged over the levels, ×1000. Needs no pretrained network, so it works on any images. Lower is better.",
   },
   { key: 'stepsPerSec', label: 'steps/s', chart: 'speed', description: 'Generator steps per second.' },
 ];

@@ -287,9 +287,25 @@ export class GanTrainer {
     }
   }
 
-  /** Generated points for the fixed evaluation noise (row-major n×2). */
+  /** The real evaluation samples (row-major n × dim; the same set all run long). */
+  get evalRealSamples(): Float32Array {
+    return this.evalReal;
+  }
+
+  /** Generated samples for the fixed evaluation noise (row-major n × dim). */
   async generateEval(): Promise<Float32Array> {
     const t = tf.tidy(() => this.G.apply(this.evalZ));
+    const v = (await t.data()) as Float32Array;
+    t.dispose();
+    return v;
+  }
+
+  /**
+   * n samples from fixed noise number `index` (the same z at every step, apart
+   * from the evaluation set's): the images a Stacked MNIST mode count classifies.
+   */
+  async generate(n: number, index: number): Promise<Float32Array> {
+    const t = tf.tidy(() => this.G.apply(tf.randomNormal([n, this.cfg.model.latentDim], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 100 + index))));
     const v = (await t.data()) as Float32Array;
     t.dispose();
     return v;

@@ -22,6 +22,7 @@ import { compileAndLoad, type ModelBuilders } from './compile';
 import { GpuSelfCheckError, webgpuTrainer } from './gpuSelfCheck';
 import { loadTrainingData } from './data/index';
 import { gridPng } from './imageSnapshot';
+import { ImageQuality } from './metrics/imageQuality';
 import { DivergedError, GanTrainer } from './loop';
 import { ControlServer } from './server';
 
@@ -329,7 +330,16 @@ export class Run {
     this.setStatus({ state: 'running', backend: this.backend }, true);
     const trainer = await this.makeTrainer();
     const { steps } = this.cfg.training;
-    const { metricsEvery, samplesEvery, checkpointEvery } = this.cfg.logging;
+    const { metricsEvery, samplesEvery, checkpointEvery, imageMetricsEvery } = this.cfg.logging;
+    let imageQuality: ImageQuality | undefined;
+    if (trainer.data.image && imageMetricsEvery > 0) {
+      try {
+        imageQuality = await ImageQuality.create(this.cfg.data, trainer.data.image, trainer.evalRealSamples, this.cfg.logging.evalSamples, this.cfg.training.seed, this.cfg.logging.modeSamples);
+      } catch (e) {
+        trainer.dispose();
+        throw e;
+      }
+    }
     const start = this.from?.manifest.step ?? 0;
     const resumeTime = this.from?.manifest.time ?? 0;
     if (this.from) {
@@ -367,13 +377,17 @@ export class Run {
         windowSteps++;
         // Samples generated for the metrics record are reused by a snapshot at the same step.
         let fake: Float32Array | undefined;
-        if (done % metricsEvery === 0 || done === 1 || last) {
+        // Image metrics take seconds: at their own interval (and at the first and last step), each time with a metrics record.
+        const imageMetrics = imageQuality !== undefined && (done % imageMetricsEvery === 0 || done === 1 || last);
+        if (done % metricsEvery === 0 || done === 1 || last || imageMetrics) {
           const now = performance.now();
           const stepsPerSec = (1000 * windowSteps) / Math.max(1e-6, now - windowStart);
           fake = await trainer.generateEval();
-          this.record({ step: done, time: (now - t0) / 1000, ...st, ...trainer.quality(fake), ...(await trainer.lipschitz(fake)), stepsPerSec });
+          const images = imageMetrics ? await imageQuality!.measure(fake, this.cfg.logging.evalSamples, (n, i) => trainer.generate(n, i)) : {};
+          this.record({ step: done, time: (now - t0) / 1000, ...st, ...trainer.quality(fake), ...(await trainer.lipschitz(fake)), ...images, stepsPerSec });
           this.setStatus({ step: done, stepsPerSec });
-          windowStart = now;
+          // The evaluation's time is not training time: the next window starts after it.
+          windowStart = performance.now();
           windowSteps = 0;
         }
         if (done % samplesEvery === 0 || last || this.sampleRequested) {
@@ -396,6 +410,7 @@ export class Run {
       this.status.error = e.message;
     } finally {
       trainer.dispose();
+      imageQuality?.dispose();
     }
     return end;
   }

@@ -20,6 +20,7 @@ const INFO: Record<ChartId, Omit<ChartInfo, 'id'>> = {
   gradients: { title: 'Gradient norms', logToggle: true },
   outputs: { title: 'Discriminator outputs', logToggle: false },
   quality: { title: 'Sample quality', logToggle: false },
+  images: { title: 'Image quality', logToggle: true },
   speed: { title: 'Speed', logToggle: false },
 };
 

@@ -28,6 +28,7 @@ const CHART_TITLES: Record<ChartId, string> = {
   gradients: 'Gradients and update sizes',
   outputs: 'Discriminator outputs',
   quality: 'Sample quality',
+  images: 'Image quality',
   speed: 'Speed',
 };
 

@@ -81,6 +81,28 @@ export function loadTrainingData(data: DataConfig, opts: { cacheDir?: string } =
     }
     return { dim, image, count: pick ? pick.length : set.count, sample: rowSampler(set.images, dim, pick) };
   }
+  if (data.kind === 'stacked-mnist') {
+    const set = loadMnist('train');
+    return { dim, image, count: set.count ** 3, sample: (n, seed) => stackedMnist(set.images, set.count, n, seed) };
+  }
   const set = loadImageFolder({ folder: data.path, height: image.height, width: image.width, channels: image.channels, cacheDir: opts.cacheDir ?? imageCacheDir() });
   return { dim, image, count: set.count, sample: rowSampler(set.images, dim) };
+}
+
+/**
+ * n Stacked MNIST images: for each, three training digits drawn independently
+ * become its R, G and B channels (interleaved HWC, as every image row is).
+ */
+export function stackedMnist(images: Float32Array, count: number, n: number, seed: number): Float32Array {
+  const px = 28 * 28;
+  const rng = new Rng(seed);
+  const out = new Float32Array(n * px * 3);
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < 3; ch++) {
+      const src = rng.int(count) * px;
+      const base = i * px * 3 + ch;
+      for (let p = 0; p < px; p++) out[base + 3 * p] = images[src + p];
+    }
+  }
+  return out;
 }

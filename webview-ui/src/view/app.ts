@@ -110,6 +110,8 @@ export class DashboardView {
     // An image run has no 2-D view: its card would only say there is no 2-D snapshot.
     this.scatter.element.hidden = this.images.active;
     for (const [id, p] of this.panels) p.setCount(state.chartPoints[id]);
+    // Image metrics exist for image runs only: a toy run would show an empty card.
+    this.panels.get('images')!.element.hidden = state.chartPoints.images === 0 && !this.images.active;
     if (state.initialized) document.body.dataset.ready = 'true';
     this.pending = state;
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());

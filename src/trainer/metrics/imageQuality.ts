@@ -1,0 +1,190 @@
+/**
+ * Image metrics of a run, computed every logging.imageMetricsEvery steps on
+ * the generator's evaluation samples (the same z at every step):
+ *
+ * - on MNIST data, in the feature space of the project's own MNIST
+ *   classifier (assets/mnist-classifier, 128 features): the Fréchet distance
+ *   (`fd`), KID (`kid`) and improved precision/recall, against MNIST's test
+ *   images (of the same digits). This is not the Inception FID: the numbers
+ *   are comparable only with runs measured the same way.
+ * - on Stacked MNIST, with the same classifier on each colour channel: the
+ *   modes covered of the 1,000 digit triples (`modesCovered`) and the KL
+ *   divergence of the generated mode histogram to uniform (`modeKL`), over
+ *   logging.modeSamples images, as the VEEGAN and PacGAN papers count them.
+ * - on any image data: ProGAN's multi-scale sliced Wasserstein distance
+ *   (`msSwd`, ×10³) on Laplacian-pyramid patches, which needs no network.
+ *
+ * The real side (features, their Gaussian statistics, the k-NN radii) is
+ * computed once per run.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DataConfig } from '../../protocol/config';
+import type { ImageShape } from '../data/index';
+import { loadMnist } from '../data/mnist';
+import { Rng } from '../rng';
+import { frechetDistance, gaussianStats, type GaussianStats } from './frechet';
+import { kernelInceptionDistance } from './kid';
+import { loadMnistClassifier, MNIST_CLASSIFIER_FEATURE_DIM, type MnistClassifier } from './mnistClassifier';
+import { multiScaleSwd } from './msswd';
+import { knnRadii2, manifoldCoverage } from './precisionRecall';
+
+/** Images per side for the multi-scale SWD (the reference uses 8192; 256 keeps one evaluation to a few seconds on a CPU). */
+export const MS_SWD_IMAGES = 256;
+/** Nearest neighbours for the precision/recall radii (Kynkäänniemi et al.: 3). */
+const PR_K = 3;
+
+export interface ImageQualityRecord {
+  fd?: number;
+  kid?: number;
+  precision?: number;
+  recall?: number;
+  msSwd?: number;
+  modesCovered?: number;
+  modeKL?: number;
+}
+
+/** Generated images beyond the evaluation set: chunk `index` of `count` images (flat rows), the same z for the same index at every step. */
+export type GenerateChunk = (count: number, index: number) => Promise<Float32Array>;
+
+/** Images generated and classified at a time for the mode count. */
+const MODE_CHUNK = 1000;
+
+export class ImageQuality {
+  private readonly classifier?: MnistClassifier;
+  private readonly realFeatures?: Float32Array;
+  private readonly realStats?: GaussianStats;
+  private readonly realRadii?: Float64Array;
+  private readonly realImages: Float32Array;
+  private readonly nReal: number;
+
+  private constructor(
+    private readonly shape: ImageShape,
+    real: Float32Array,
+    classifier: MnistClassifier | undefined,
+    features: Float32Array | undefined,
+    private readonly seed: number,
+    /** Stacked MNIST: count modes over this many generated images. */
+    private readonly modeSamples = 0,
+  ) {
+    const dim = shape.height * shape.width * shape.channels;
+    this.nReal = real.length / dim;
+    this.realImages = real.subarray(0, Math.min(this.nReal, MS_SWD_IMAGES) * dim);
+    if (modeSamples > 0) this.classifier = classifier;
+    if (classifier && features) {
+      this.classifier = classifier;
+      this.realFeatures = features;
+      this.realStats = gaussianStats(features, this.nReal, MNIST_CLASSIFIER_FEATURE_DIM);
+      this.realRadii = knnRadii2(features, this.nReal, MNIST_CLASSIFIER_FEATURE_DIM, PR_K);
+    }
+  }
+
+  /**
+   * Set up for `data`. `real` is the fallback real set (the evaluation images
+   * of the training data) used for the multi-scale SWD when the data has no
+   * held-out split; MNIST uses `count` test images of the same digits.
+   */
+  static async create(data: DataConfig, shape: ImageShape, real: Float32Array, count: number, seed: number, modeSamples = 10_000): Promise<ImageQuality> {
+    if (data.kind === 'stacked-mnist') return new ImageQuality(shape, real, loadMnistClassifier(), undefined, seed, modeSamples);
+    if (data.kind !== 'mnist') return new ImageQuality(shape, real, undefined, undefined, seed);
+    const test = loadMnist('test');
+    const want = data.digits ? new Set(data.digits) : undefined;
+    const picked: number[] = [];
+    for (let i = 0; i < test.count && picked.length < count; i++) if (!want || want.has(test.labels[i])) picked.push(i);
+    const images = new Float32Array(picked.length * 784);
+    picked.forEach((r, i) => images.set(test.images.subarray(r * 784, (r + 1) * 784), i * 784));
+    const classifier = loadMnistClassifier();
+    const features = await embed(classifier, images, picked.length);
+    return new ImageQuality(shape, images, classifier, features, seed);
+  }
+
+  /** Metrics of `n` generated images (flat rows, HWC in [−1, 1]); `more` generates the further images a mode count needs. */
+  async measure(fake: Float32Array, n: number, more?: GenerateChunk): Promise<ImageQualityRecord> {
+    const { height: h, width: w, channels: c } = this.shape;
+    const out: ImageQualityRecord = {};
+    if (this.modeSamples > 0 && this.classifier && more) Object.assign(out, await this.countModes(more));
+    if (this.classifier && this.realStats && this.realFeatures && this.realRadii) {
+      const d = MNIST_CLASSIFIER_FEATURE_DIM;
+      const f = await embed(this.classifier, fake, n);
+      out.fd = frechetDistance(this.realStats, gaussianStats(f, n, d), d);
+      out.kid = kernelInceptionDistance(this.realFeatures, f, this.nReal, n, d, { subsets: 10, subsetSize: 500, seed: this.seed }).mean;
+      const fakeRadii = knnRadii2(f, n, d, PR_K);
+      out.precision = manifoldCoverage(this.realFeatures, this.realRadii, this.nReal, f, n, d);
+      out.recall = manifoldCoverage(f, fakeRadii, n, this.realFeatures, this.nReal, d);
+    }
+    const m = Math.min(n, MS_SWD_IMAGES, this.realImages.length / (h * w * c));
+    const ms = multiScaleSwd(this.realImages, fake.subarray(0, m * h * w * c), m, m, h, w, c, {
+      patchesPerImage: 64,
+      // 28 × 28 gives two levels (28, 14) rather than one.
+      minResolution: Math.min(16, Math.floor(Math.min(h, w) / 2)),
+      seed: new Rng(this.seed).int(2 ** 31),
+    });
+    out.msSwd = ms.averageX1e3;
+    return out;
+  }
+
+  dispose(): void {
+    this.classifier?.dispose();
+  }
+
+  /** Stacked MNIST modes: classify each channel of modeSamples generated images; a mode is a digit triple (R, G, B). */
+  private async countModes(more: GenerateChunk): Promise<{ modesCovered: number; modeKL: number }> {
+    const histogram = new Float64Array(1000);
+    let done = 0;
+    for (let index = 0; done < this.modeSamples; index++) {
+      const count = Math.min(MODE_CHUNK, this.modeSamples - done);
+      const images = await more(count, index);
+      const digits = await Promise.all([0, 1, 2].map((ch) => classify(this.classifier!, channel(images, count, ch), count)));
+      for (let i = 0; i < count; i++) histogram[100 * digits[0][i] + 10 * digits[1][i] + digits[2][i]]++;
+      done += count;
+    }
+    return modeStatistics(histogram);
+  }
+}
+
+/** Modes with at least one sample, and KL(p ‖ uniform) = Σ p log(p · K) over the K modes (natural log, as the papers report it). */
+export function modeStatistics(histogram: ArrayLike<number>): { modesCovered: number; modeKL: number } {
+  let total = 0;
+  for (let k = 0; k < histogram.length; k++) total += histogram[k];
+  let covered = 0;
+  let kl = 0;
+  for (let k = 0; k < histogram.length; k++) {
+    if (histogram[k] === 0) continue;
+    covered++;
+    const p = histogram[k] / total;
+    kl += p * Math.log(p * histogram.length);
+  }
+  return { modesCovered: covered, modeKL: kl };
+}
+
+/** Channel `ch` of n RGB 28 × 28 images, as grey rows. */
+function channel(images: Float32Array, n: number, ch: number): Float32Array {
+  const out = new Float32Array(n * 784);
+  for (let i = 0; i < n * 784; i++) out[i] = images[3 * i + ch];
+  return out;
+}
+
+/** Digit labels of n grey images. */
+async function classify(classifier: MnistClassifier, images: Float32Array, n: number): Promise<Int32Array> {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i += 256) {
+    const b = Math.min(256, n - i);
+    const t = tf.tidy(() => classifier.predict(tf.tensor2d(images.subarray(i * 784, (i + b) * 784), [b, 784])));
+    out.set((await t.data()) as Int32Array, i);
+    t.dispose();
+  }
+  return out;
+}
+
+/** Classifier features of n images, in batches (reads are async: WebGPU cannot read synchronously in Node). */
+async function embed(classifier: MnistClassifier, images: Float32Array, n: number): Promise<Float32Array> {
+  const d = MNIST_CLASSIFIER_FEATURE_DIM;
+  const out = new Float32Array(n * d);
+  const batch = 256;
+  for (let i = 0; i < n; i += batch) {
+    const b = Math.min(batch, n - i);
+    const t = tf.tidy(() => classifier.features(tf.tensor2d(images.subarray(i * 784, (i + b) * 784), [b, 784])));
+    out.set((await t.data()) as Float32Array, i * d);
+    t.dispose();
+  }
+  return out;
+}

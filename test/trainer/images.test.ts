@@ -1,0 +1,113 @@
+/**
+ * Image GANs end to end through the trainer CLI (wasm, fixed seeds, small
+ * budgets): a DCGAN learns MNIST (its Fréchet distance in the project
+ * classifier's features falls below a bar measured for this config), snapshots
+ * are PNG grids of the right size, Stacked MNIST reports its mode count, and
+ * a bad image folder stops the run with the folder or file named.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { PNG } from 'pngjs';
+import { SnapshotSchema } from '../../src/protocol/metrics';
+import { experiment, readJsonl, requireBuild, runCli } from './helpers';
+
+const DCGAN = fs.readFileSync('templates/image/model.ts', 'utf8');
+
+/**
+ * The bar for the DCGAN test, measured (2026-11-30, wasm, this config, seed 3):
+ * FD 1142 at step 1 and 430 at step 300. The bar (500) leaves room for
+ * float differences between machines, not for a generator that learns nothing.
+ */
+const STEPS = 300;
+const FD_BAR = 500;
+
+test('DCGAN on MNIST: the Fréchet distance (project classifier) falls below the measured bar; snapshots are PNG grids', { timeout: 600_000 }, async () => {
+  requireBuild();
+  const exp = experiment(
+    {
+      name: 'dcgan-mnist',
+      variant: 'gan-ns',
+      model: { latentDim: 32, hidden: 16, depth: 2 },
+      data: { kind: 'mnist' },
+      training: { steps: STEPS, batchSize: 32, seed: 3 },
+      logging: { metricsEvery: 50, samplesEvery: 150, evalSamples: 512, imageMetricsEvery: STEPS },
+    },
+    DCGAN,
+  );
+  const runDir = path.join(exp.dir, 'run');
+  try {
+    const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet'], 540_000);
+    assert.equal(r.code, 0, r.stderr);
+    const records = readJsonl(path.join(runDir, 'metrics.jsonl')).filter((x) => 'fd' in x);
+    assert.deepEqual(records.map((x) => x.step), [1, STEPS], 'image metrics at the first step and at the end');
+    const [first, last] = records;
+    process.stdout.write(`# DCGAN MNIST: FD ${first.fd.toFixed(1)} → ${last.fd.toFixed(1)}, precision ${last.precision.toFixed(3)}, recall ${last.recall.toFixed(3)}, msSwd ${first.msSwd.toFixed(1)} → ${last.msSwd.toFixed(1)}\n`);
+    assert.ok(last.fd < FD_BAR, `FD after ${STEPS} steps is ${last.fd}, the bar is ${FD_BAR}`);
+    assert.ok(last.fd < 0.5 * first.fd, 'FD at least halves');
+    assert.ok(last.msSwd < first.msSwd, 'multi-scale SWD falls');
+    assert.ok(last.precision > first.precision, 'precision rises');
+    for (const k of ['kid', 'precision', 'recall']) assert.ok(Number.isFinite(last[k]), k);
+    // The snapshot files: JSON that validates, and its PNG, an 8 × 8 grid of 28 × 28 images.
+    const samples = path.join(runDir, 'samples');
+    const json = JSON.parse(fs.readFileSync(path.join(samples, 'step-00000300.json'), 'utf8'));
+    const snap = SnapshotSchema.parse(json);
+    assert.equal(snap.kind, 'images');
+    assert.ok(snap.kind === 'images' && snap.png);
+    const png = PNG.sync.read(fs.readFileSync(path.join(samples, snap.png)));
+    assert.deepEqual([png.width, png.height], [8 * 28, 8 * 28]);
+  } finally {
+    fs.rmSync(exp.dir, { recursive: true, force: true });
+  }
+});
+
+test('Stacked MNIST: a few steps report modes covered (of 1,000) and the KL to uniform', { timeout: 300_000 }, async () => {
+  requireBuild();
+  const exp = experiment(
+    {
+      name: 'stacked',
+      variant: 'gan-ns',
+      model: { latentDim: 16, hidden: 4, depth: 2 },
+      data: { kind: 'stacked-mnist' },
+      training: { steps: 2, batchSize: 8 },
+      logging: { metricsEvery: 1, samplesEvery: 2, evalSamples: 64, imageMetricsEvery: 2, modeSamples: 1000 },
+    },
+    DCGAN,
+  );
+  const runDir = path.join(exp.dir, 'run');
+  try {
+    const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const last = readJsonl(path.join(runDir, 'metrics.jsonl')).pop()!;
+    assert.ok(Number.isInteger(last.modesCovered) && last.modesCovered >= 1 && last.modesCovered <= 1000, `modes ${last.modesCovered}`);
+    assert.ok(last.modeKL >= 0 && last.modeKL <= Math.log(1000) + 1e-9, `KL ${last.modeKL}`);
+    const png = PNG.sync.read(fs.readFileSync(path.join(runDir, 'samples', 'step-00000002.png')));
+    assert.deepEqual([png.width, png.height], [224, 224]);
+  } finally {
+    fs.rmSync(exp.dir, { recursive: true, force: true });
+  }
+});
+
+test('image folder: an empty folder and a corrupt image each stop the run, naming the folder or the file', { timeout: 300_000 }, async () => {
+  requireBuild();
+  const exp = experiment(
+    { name: 'folder', variant: 'gan-ns', model: { latentDim: 8, hidden: 4, depth: 2 }, data: { kind: 'folder', path: 'photos', size: 16, channels: 1 }, training: { steps: 2, batchSize: 4 } },
+    DCGAN,
+  );
+  try {
+    fs.mkdirSync(path.join(exp.dir, 'photos'));
+    const empty = await runCli(['train', '--config', exp.config, '--run-dir', path.join(exp.dir, 'run1'), '--backend', 'wasm', '--quiet']);
+    assert.notEqual(empty.code, 0);
+    assert.match(empty.stderr + empty.stdout, /photos has no PNG or JPEG images/);
+    fs.writeFileSync(path.join(exp.dir, 'photos', 'broken.png'), Buffer.from('\x89PNG\r\n\x1a\nnot really'));
+    const corrupt = await runCli(['train', '--config', exp.config, '--run-dir', path.join(exp.dir, 'run2'), '--backend', 'wasm', '--quiet']);
+    assert.notEqual(corrupt.code, 0);
+    assert.match(corrupt.stderr + corrupt.stdout, /broken\.png/);
+    const status = JSON.parse(fs.readFileSync(path.join(exp.dir, 'run2', 'status.json'), 'utf8'));
+    assert.equal(status.state, 'failed');
+    assert.match(status.error, /broken\.png/);
+  } finally {
+    fs.rmSync(exp.dir, { recursive: true, force: true });
+  }
+});
