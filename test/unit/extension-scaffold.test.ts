@@ -77,6 +77,7 @@ test('dataset picker labels and ids are exact', () => {
       ['25 Gaussians (grid)', '25gaussians'],
       ['Swiss roll', 'swissroll'],
       ['MNIST digits (28×28)', 'mnist'],
+      ['Stacked MNIST (1,000 modes)', 'stacked-mnist'],
       ['A folder of my images…', 'folder'],
     ],
   );
@@ -108,6 +109,7 @@ test('scaffold files: config validates with the chosen fields; model mentions th
   const datasets = [
     { dataset: '25gaussians' as const, data: { kind: 'toy', name: '25gaussians' }, template: 'toy' },
     { dataset: 'mnist' as const, data: { kind: 'mnist' }, template: 'image' },
+    { dataset: 'stacked-mnist' as const, data: { kind: 'stacked-mnist' }, template: 'image' },
     { dataset: 'folder' as const, imageFolder: '../photos', data: { kind: 'folder', path: '../photos', size: 32, channels: 3 }, template: 'image' },
   ];
   for (const v of VARIANTS) for (const d of datasets) {

@@ -11,7 +11,7 @@ import { VARIANTS, VARIANT_IDS, variantInfo, type DiscriminatorOutput, type Vari
 export const DEFAULT_STEPS = 2000;
 
 /** What New Experiment can train on: the toy sets, MNIST, or a folder of the user's images. */
-export const IMAGE_DATASETS = ['mnist', 'folder'] as const;
+export const IMAGE_DATASETS = ['mnist', 'stacked-mnist', 'folder'] as const;
 export type ImageDataset = (typeof IMAGE_DATASETS)[number];
 export type DatasetId = ToyDataset | ImageDataset;
 
@@ -21,6 +21,7 @@ export const DATASET_ITEMS: readonly { id: DatasetId; label: string; detail: str
   { id: '25gaussians', label: '25 Gaussians (grid)', detail: '25 modes on a 5×5 grid, std 0.05 (WGAN-GP paper): many close modes.' },
   { id: 'swissroll', label: 'Swiss roll', detail: 'A 2-D Swiss roll with noise 0.25 (WGAN-GP paper): a curved, connected manifold.' },
   { id: 'mnist', label: 'MNIST digits (28×28)', detail: '60,000 handwritten digits, shipped inside the extension: a DCGAN model.ts.' },
+  { id: 'stacked-mnist', label: 'Stacked MNIST (1,000 modes)', detail: 'Three MNIST digits as R, G, B: the mode-collapse benchmark of the VEEGAN and PacGAN papers, with modes counted.' },
   { id: 'folder', label: 'A folder of my images…', detail: 'Your PNG and JPEG files, resized and centre-cropped to 32×32 colour: a DCGAN model.ts.' },
 ];
 
@@ -182,7 +183,7 @@ const OUTPUT_KIND: Record<DiscriminatorOutput, string> = {
  * (28 = 7·2², 32 = 4·2³).
  */
 function modelSizes(dataset: DatasetId): { latentDim: number; hidden: number; depth: number } {
-  if (dataset === 'mnist') return { latentDim: 64, hidden: 64, depth: 2 };
+  if (dataset === 'mnist' || dataset === 'stacked-mnist') return { latentDim: 64, hidden: 64, depth: 2 };
   if (dataset === 'folder') return { latentDim: 64, hidden: 64, depth: 3 };
   return { latentDim: 2, hidden: 128, depth: 3 };
 }
@@ -190,6 +191,7 @@ function modelSizes(dataset: DatasetId): { latentDim: number; hidden: number; de
 /** The data section of gan.config.json. */
 export function dataConfigFor(req: Pick<ScaffoldRequest, 'dataset' | 'imageFolder'>): DataConfig {
   if (req.dataset === 'mnist') return { kind: 'mnist' };
+  if (req.dataset === 'stacked-mnist') return { kind: 'stacked-mnist' };
   if (req.dataset === 'folder') return { kind: 'folder', path: req.imageFolder ?? 'images', size: 32, channels: 3 };
   return { kind: 'toy', name: req.dataset };
 }
