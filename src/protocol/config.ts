@@ -15,6 +15,10 @@ export type ToyDataset = (typeof TOY_DATASETS)[number];
 export const BACKENDS = ['auto', ...BACKEND_NAMES] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
+/** How labels enter the networks (model.conditional). */
+export const CONDITIONINGS = ['none', 'cgan', 'acgan'] as const;
+export type Conditioning = (typeof CONDITIONINGS)[number];
+
 /** Metrics that can pick the best checkpoint; 'none' keeps only the most recent ones. */
 export const BEST_METRICS = ['swd', 'hqPercent', 'modesCovered', 'none'] as const;
 export type BestMetric = (typeof BEST_METRICS)[number];
@@ -114,6 +118,12 @@ export const ConfigSchema = z
           .boolean()
           .default(false)
           .describe("Minibatch standard deviation (Karras et al. 2018): D's last layer also sees how varied the batch is, which exposes a collapsed generator. The template's model.ts passes it to mlp as ctx.minibatchStd; the trainer refuses a D that ignores it."),
+        conditional: z
+          .enum(CONDITIONINGS)
+          .default('none')
+          .describe(
+            "Class-conditional training on labelled images (MNIST's digits; a folder's subfolders): 'cgan' (Mirza & Osindero 2014) feeds the one-hot label to G beside z and to D beside the image; 'acgan' (Odena et al. 2017) feeds it to G, and D gets a second head that classifies (its cross-entropy is added to both players' losses). The template's model.ts reads ctx.classes and ctx.conditional. 'none' = unconditional.",
+          ),
         packing: int(1, 8)
           .default(1)
           .describe("PacGAN packing m (Lin et al. 2018): D judges m samples at once, concatenated into one input of m × dataDim numbers, all real or all generated, so a generator that repeats itself is easy to tell apart. 1 = off; the paper uses 2–4. The template's model.ts builds D with ctx.dataDim * ctx.packing inputs; training.batchSize must be a multiple of it."),
@@ -292,6 +302,18 @@ export function resolveConfig(raw: unknown, source = 'gan.config.json'): Resolve
   } else if (cfg.training.batchSize % m !== 0) {
     const lower = cfg.training.batchSize - (cfg.training.batchSize % m);
     problems.push({ path: 'training.batchSize', message: `${cfg.training.batchSize} is not a multiple of model.packing (${m}): D sees the batch in packs of ${m}; use ${lower || m} or ${lower + m}` });
+  }
+  const cond = cfg.model.conditional;
+  if (cond !== 'none') {
+    const fix = "set model.conditional to 'none'";
+    if (cfg.data.kind === 'toy' || cfg.data.kind === 'stacked-mnist') {
+      problems.push({ path: 'model.conditional', message: `'${cond}' needs labelled images (data.kind 'mnist', or 'folder' with one subfolder per class); ${cfg.data.kind === 'toy' ? 'toy data has' : 'Stacked MNIST has'} no class labels: ${fix}` });
+    }
+    if (info.output === 'autoencoder') problems.push({ path: 'model.conditional', message: `variant '${info.id}' has an auto-encoder D, which has no place for a label or a class head: ${fix}` });
+    else if (cond === 'acgan' && (info.id === 'unrolled' || info.id === 'swg')) {
+      problems.push({ path: 'model.conditional', message: `'acgan' adds a class head to D, which variant '${info.id}''s own generator loss does not read: use 'cgan' (labels as inputs) or ${fix}` });
+    }
+    if (m > 1) problems.push({ path: 'model.packing', message: `packing and model.conditional '${cond}' do not combine (a pack would mix labels): set model.packing to 1` });
   }
   if (problems.length) throw new ConfigError(source, problems);
   const options = { ...info.options, ...stripUndefined(cfg.options) } as Record<OptionName, number | boolean | string>;

@@ -33,6 +33,13 @@ export const METRICS: readonly MetricInfo[] = [
   { key: 'lossG', label: 'G loss', chart: 'losses', description: 'Generator loss.' },
   { key: 'gp', label: 'gradient penalty', chart: 'losses', description: 'Gradient penalty term before its weight.' },
   {
+    key: 'classLossD',
+    label: 'ACGAN class loss (D)',
+    chart: 'losses',
+    description: "ACGAN: cross-entropy of D's class head on real and generated images (summed), part of the D loss.",
+  },
+  { key: 'classLossG', label: 'ACGAN class loss (G)', chart: 'losses', description: "ACGAN: cross-entropy of D's class head on G's images against the labels G was given, part of the G loss." },
+  {
     key: 'wEstimate',
     label: 'critic W estimate',
     chart: 'distance',
@@ -150,6 +157,12 @@ export const METRICS: readonly MetricInfo[] = [
     label: 'recall',
     chart: 'images',
     description: 'Improved recall (k = 3): the share of real images that some generated image lands near. Low = missing modes (collapse).',
+  },
+  {
+    key: 'classAccuracy',
+    label: 'class accuracy',
+    chart: 'images',
+    description: 'Class-conditional MNIST runs: the share of generated images that the project classifier reads as the digit they were generated for (1 = G always follows the label).',
   },
   {
     key: 'msSwd',

@@ -5,16 +5,16 @@
  * a pure function of its config and backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ResolvedConfig } from '../protocol/config';
-import type { ImageSnapshot, MetricRecord, Snapshot, ToySnapshot } from '../protocol/metrics';
+import type { Conditioning, ResolvedConfig } from '../protocol/config';
+import { MAX_GRID_CELLS, type ImageSnapshot, type MetricRecord, type Snapshot, type ToySnapshot } from '../protocol/metrics';
 import { variantInfo, type VariantId } from '../protocol/variants';
 import type { ModelBuilders } from './compile';
 import { loadTrainingData, type TrainingData } from './data/index';
 import { modeCoverage, type ToySpec } from './data/toy';
-import { imageSnapshot, latentViews } from './imageSnapshot';
+import { GRID_SIDE, imageSnapshot, latentViews, tileImages } from './imageSnapshot';
 import { diversityPercent, meanPairwiseDistance } from './metrics/diversity';
 import { randomDirections, slicedWasserstein } from './metrics/swd';
-import { deriveSeed, STREAM } from './rng';
+import { deriveSeed, Rng, STREAM } from './rng';
 import type { Module, ModelContext } from './userApi';
 import { variantImplFor, type VariantImpl } from './variants';
 import { checkDiscriminatorFor, checkModelSwitches } from './variants/requirements';
@@ -68,6 +68,15 @@ export class GanTrainer {
   private readonly autoencoder: boolean;
   /** PacGAN packing m: D sees every batch as B/m packs of m samples (packing.ts); 1 = off. */
   private readonly packing: number;
+  /** model.conditional: how labels enter G and D ('none' = unconditional). */
+  private readonly cond: Conditioning;
+  /** Number of classes (0 when unconditional). */
+  private readonly classes: number;
+  /** D as the variant sees it: for ACGAN its adversarial output only (column 0; the class head is the trainer's). */
+  private readonly Dadv: Module;
+  /** Labels of the evaluation noise (class i mod K) and of the real evaluation samples, when conditional. */
+  private readonly evalY?: Int32Array;
+  private readonly evalRealY?: Int32Array;
   private readonly evalZ: tf.Tensor2D;
   private readonly evalReal: Float32Array;
   private readonly directions: Float64Array[];
@@ -107,6 +116,15 @@ export class GanTrainer {
     if (this.autoencoder && !this.impl.energy) throw new Error(`variant '${info.id}' has an auto-encoder D but no energy function`);
     this.data = opts.data ?? loadTrainingData(cfg.data);
     this.dim = this.data.dim;
+    this.cond = cfg.model.conditional;
+    if (this.cond !== 'none' && (!this.data.sampleLabeled || !this.data.classes?.length)) {
+      throw new Error(
+        `model.conditional is '${this.cond}' but the data has no class labels` +
+          (cfg.data.kind === 'folder' ? `: put each class's images in a subfolder of ${cfg.data.path} (at least two)` : '') +
+          "; or set model.conditional to 'none'",
+      );
+    }
+    this.classes = this.cond === 'none' ? 0 : this.data.classes!.length;
     this.packing = cfg.model.packing;
     let initIndex = 0;
     const ctx: ModelContext = {
@@ -118,14 +136,20 @@ export class GanTrainer {
       spectralNorm: cfg.model.spectralNorm,
       minibatchStd: cfg.model.minibatchStd,
       packing: cfg.model.packing,
+      classes: this.classes,
+      conditional: this.cond,
       output: info.output,
       nextSeed: () => deriveSeed(cfg.training.seed, 0, STREAM.init, initIndex++),
     };
     this.G = checkModule(builders.buildGenerator(ctx), 'buildGenerator');
     this.D = checkModule(builders.buildDiscriminator(ctx), 'buildDiscriminator');
+    this.Dadv = this.cond === 'acgan' ? adversarialHead(this.D) : this.D;
+    // What D takes: a sample (a pack of them), and for cGAN the one-hot label beside it.
+    const dIn = ctx.dataDim * this.packing + (this.cond === 'cgan' ? this.classes : 0);
     if (!opts.checkedElsewhere) {
-      checkModelSwitches(cfg.model, this.D, ctx.dataDim);
-      if (this.impl.needs) checkDiscriminatorFor(cfg.variant, this.D, this.impl.needs(cfg.options), ctx.dataDim * this.packing);
+      if (this.cond !== 'none') checkConditionalShapes(this.G, this.D, cfg.model.latentDim + this.classes, dIn, this.cond, this.classes);
+      checkModelSwitches(cfg.model, this.Dadv, dIn / this.packing);
+      if (this.impl.needs) checkDiscriminatorFor(cfg.variant, this.Dadv, this.impl.needs(cfg.options), dIn);
     }
     if (this.autoencoder) checkReconstruction(this.D, ctx.dataDim, info.title);
     this.impl.checkDiscriminator?.(this.D, cfg.options);
@@ -135,14 +159,50 @@ export class GanTrainer {
     this.optG = make(t.lrG);
     const n = cfg.logging.evalSamples;
     this.evalZ = tf.keep(tf.randomNormal([n, cfg.model.latentDim], 0, 1, 'float32', deriveSeed(t.seed, 0, STREAM.eval, 0)));
-    this.evalReal = this.data.sample(n, deriveSeed(t.seed, 0, STREAM.eval, 1));
+    if (this.cond !== 'none') {
+      const r = this.data.sampleLabeled!(n, deriveSeed(t.seed, 0, STREAM.eval, 1));
+      this.evalReal = r.x;
+      this.evalRealY = r.y;
+      this.evalY = Int32Array.from({ length: n }, (_, i) => i % this.classes);
+    } else this.evalReal = this.data.sample(n, deriveSeed(t.seed, 0, STREAM.eval, 1));
     this.directions = randomDirections(SWD_DIRECTIONS, this.dim, deriveSeed(t.seed, 0, STREAM.projections));
     this.realSpread = meanPairwiseDistance(this.evalReal, this.dim, this.diversityCap);
   }
 
   private realBatch(step: number, k: number): tf.Tensor2D {
+    return this.realLabeled(step, k).x;
+  }
+
+  /** A real batch, with its labels when the run is conditional (the same rows either way). */
+  private realLabeled(step: number, k: number): { x: tf.Tensor2D; y?: tf.Tensor1D } {
     const b = this.cfg.training.batchSize;
-    return tf.tensor2d(this.data.sample(b, deriveSeed(this.cfg.training.seed, step, STREAM.data, k)), [b, this.dim]);
+    const seed = deriveSeed(this.cfg.training.seed, step, STREAM.data, k);
+    if (this.cond === 'none') return { x: tf.tensor2d(this.data.sample(b, seed), [b, this.dim]) };
+    const r = this.data.sampleLabeled!(b, seed);
+    return { x: tf.tensor2d(r.x, [b, this.dim]), y: tf.tensor1d(r.y, 'int32') };
+  }
+
+  /** Uniform labels for the generator's batch of step `step` (conditional runs). */
+  private fakeLabels(step: number, k: number): tf.Tensor1D | undefined {
+    if (this.cond === 'none') return undefined;
+    const rng = new Rng(deriveSeed(this.cfg.training.seed, step, STREAM.labels, k));
+    return tf.tensor1d(Int32Array.from({ length: this.cfg.training.batchSize }, () => rng.int(this.classes)), 'int32');
+  }
+
+  /** G's input: z, and the one-hot label beside it when conditional. */
+  private gInput(z: tf.Tensor2D, y?: tf.Tensor1D): tf.Tensor2D {
+    return y ? (tf.concat([z, tf.oneHot(y, this.classes).toFloat()], 1) as tf.Tensor2D) : z;
+  }
+
+  /** D's input: samples, with the one-hot label beside them for cGAN. */
+  private dInput(x: tf.Tensor2D, y?: tf.Tensor1D): tf.Tensor2D {
+    return this.cond === 'cgan' && y ? (tf.concat([x, tf.oneHot(y, this.classes).toFloat()], 1) as tf.Tensor2D) : x;
+  }
+
+  /** ACGAN's auxiliary loss: cross-entropy of D's class head (columns 1…K of its output) against the labels. */
+  private classLoss(out: tf.Tensor2D, y: tf.Tensor1D): tf.Scalar {
+    const logits = tf.slice(out, [0, 1], [-1, this.classes]);
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(y, this.classes), logits) as tf.Scalar;
   }
 
   /** A batch as D sees it: packs of `packing` samples (the batch itself when packing is off). */
@@ -152,7 +212,12 @@ export class GanTrainer {
 
   /** D's per-sample output [n, 1]: its logit or score, or for an auto-encoder D the energy of its reconstruction. */
   private score(x: tf.Tensor2D): tf.Tensor2D {
-    const out = this.D.apply(x);
+    return this.scoreOf(x, this.D.apply(x));
+  }
+
+  /** D's per-sample score from its raw output `out` for input x (ACGAN: the adversarial column). */
+  private scoreOf(x: tf.Tensor2D, out: tf.Tensor2D): tf.Tensor2D {
+    if (this.cond === 'acgan') return tf.slice(out, [0, 0], [-1, 1]);
     return this.autoencoder ? this.impl.energy!(x, out, this.cfg.options) : out;
   }
 
@@ -164,24 +229,36 @@ export class GanTrainer {
   /** D's gradients for its update `k` of generator step `step`, with the statistics to report (not applied). */
   private dGradients(step: number, k: number): { grads: tf.NamedTensorMap; stats: tf.Tensor1D; extra: string[] } {
     return tf.tidy(() => {
-      const real = this.packed(this.realBatch(step, k));
-      const fake = this.packed(this.G.apply(this.noise(step, k)));
+      const rb = this.realLabeled(step, k);
+      // Conditional runs: the generated batch has the real batch's labels, so a penalty's interpolates keep one label.
+      const real = this.packed(this.dInput(rb.x, rb.y));
+      const fake = this.packed(this.dInput(this.G.apply(this.gInput(this.noise(step, k), rb.y)), rb.y));
       let kept: tf.Tensor1D | undefined;
       let extra: string[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const dReal = this.score(real);
-        const dFake = this.score(fake);
-        const { loss, terms } = this.impl.dLoss({
-          D: this.D, real, fake, dReal, dFake,
+        const outR = this.D.apply(real);
+        const outF = this.D.apply(fake);
+        const dReal = this.scoreOf(real, outR);
+        const dFake = this.scoreOf(fake, outF);
+        const d = this.impl.dLoss({
+          D: this.Dadv, real, fake, dReal, dFake,
           options: this.cfg.options,
           seed: deriveSeed(this.cfg.training.seed, step, STREAM.interp, k),
         });
-        const outR = this.logit ? tf.sigmoid(dReal) : dReal;
-        const outF = this.logit ? tf.sigmoid(dFake) : dFake;
+        let loss = d.loss;
+        const terms = d.terms;
+        if (this.cond === 'acgan') {
+          // ACGAN: D also learns to classify real and generated images (Odena et al. 2017, L_C).
+          const cls = tf.add(this.classLoss(outR, rb.y!), this.classLoss(outF, rb.y!)) as tf.Scalar;
+          terms.classLossD = cls;
+          loss = tf.add(loss, cls) as tf.Scalar;
+        }
+        const probR = this.logit ? tf.sigmoid(dReal) : dReal;
+        const probF = this.logit ? tf.sigmoid(dFake) : dFake;
         extra = Object.keys(terms).filter((n) => n !== 'gp');
         kept = tf.keep(
           tf.stack([
-            terms.gp ?? tf.scalar(NaN), tf.mean(outR), tf.mean(outF), tf.sub(tf.mean(dReal), tf.mean(dFake)),
+            terms.gp ?? tf.scalar(NaN), tf.mean(probR), tf.mean(probF), tf.sub(tf.mean(dReal), tf.mean(dFake)),
             ...extra.map((n) => terms[n]),
           ]) as tf.Tensor1D,
         );
@@ -224,20 +301,29 @@ export class GanTrainer {
     const k = this.cfg.training.nCritic;
     const impl = this.impl;
     return tf.tidy(() => {
-      const z = this.noise(step, k);
+      const y = this.fakeLabels(step, k);
+      const z = this.gInput(this.noise(step, k), y);
       let names: string[] = [];
       let kept: tf.Tensor1D | undefined;
       const { value, grads } = tf.variableGrads(() => {
         if (!impl.generatorLoss) {
-          const fake = this.packed(this.G.apply(z));
-          return impl.gLoss(this.score(fake), this.cfg.options, { D: this.D, fake });
+          const fake = this.packed(this.dInput(this.G.apply(z), y));
+          const out = this.D.apply(fake);
+          const loss = impl.gLoss(this.scoreOf(fake, out), this.cfg.options, { D: this.Dadv, fake });
+          if (this.cond !== 'acgan') return loss;
+          // ACGAN: G also wants its images classified as the label it was given.
+          const cls = this.classLoss(out, y!);
+          names = ['classLossG'];
+          kept = tf.keep(tf.stack([cls]) as tf.Tensor1D);
+          return tf.add(loss, cls) as tf.Scalar;
         }
         // Batch losses (Unrolled GAN, SW generator) get a real batch of their own: data stream, index nCritic (D's use 0…nCritic−1).
+        const rb = this.realLabeled(step, k);
         const { loss, terms } = impl.generatorLoss({
           D: this.D,
           optD: this.optD,
-          real: this.packed(this.realBatch(step, k)),
-          fake: this.packed(this.G.apply(z)),
+          real: this.packed(this.dInput(rb.x, rb.y)),
+          fake: this.packed(this.dInput(this.G.apply(z), y)),
           options: this.cfg.options,
           seed: deriveSeed(this.cfg.training.seed, step, STREAM.interp, k),
         });
@@ -287,6 +373,11 @@ export class GanTrainer {
     }
   }
 
+  /** Conditional runs: the class name each evaluation sample was generated for (undefined when unconditional). */
+  get evalClassNames(): string[] | undefined {
+    return this.evalY && Array.from(this.evalY, (y) => this.data.classes![y]);
+  }
+
   /** The real evaluation samples (row-major n × dim; the same set all run long). */
   get evalRealSamples(): Float32Array {
     return this.evalReal;
@@ -294,7 +385,7 @@ export class GanTrainer {
 
   /** Generated samples for the fixed evaluation noise (row-major n × dim). */
   async generateEval(): Promise<Float32Array> {
-    const t = tf.tidy(() => this.G.apply(this.evalZ));
+    const t = tf.tidy(() => this.G.apply(this.gInput(this.evalZ, this.evalY && tf.tensor1d(this.evalY, 'int32'))));
     const v = (await t.data()) as Float32Array;
     t.dispose();
     return v;
@@ -305,7 +396,11 @@ export class GanTrainer {
    * from the evaluation set's): the images a Stacked MNIST mode count classifies.
    */
   async generate(n: number, index: number): Promise<Float32Array> {
-    const t = tf.tidy(() => this.G.apply(tf.randomNormal([n, this.cfg.model.latentDim], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 100 + index))));
+    const t = tf.tidy(() => {
+      const z = tf.randomNormal([n, this.cfg.model.latentDim], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 100 + index)) as tf.Tensor2D;
+      const y = this.cond === 'none' ? undefined : tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % this.classes), 'int32');
+      return this.G.apply(this.gInput(z, y));
+    });
     const v = (await t.data()) as Float32Array;
     t.dispose();
     return v;
@@ -335,11 +430,13 @@ export class GanTrainer {
     const n = Math.floor(Math.min(this.evalReal.length, fake.length) / d / m) * m;
     const out = tf.tidy(() => {
       // With packing, D's input (and so the point where its gradient is taken) is a pack.
-      const real = this.packed(tf.tensor2d(this.evalReal.subarray(0, d * n), [n, d]));
-      const gen = this.packed(tf.tensor2d(fake.subarray(0, d * n), [n, d]));
+      // Conditional: both ends of each line carry the real sample's label.
+      const y = this.evalRealY && tf.tensor1d(this.evalRealY.subarray(0, n), 'int32');
+      const real = this.packed(this.dInput(tf.tensor2d(this.evalReal.subarray(0, d * n), [n, d]), y));
+      const gen = this.packed(this.dInput(tf.tensor2d(fake.subarray(0, d * n), [n, d]), y));
       const eps = tf.randomUniform([n / m, 1], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 2));
       const xHat = tf.add(gen, tf.mul(eps, tf.sub(real, gen))) as tf.Tensor2D;
-      const g = tf.grad((x: tf.Tensor) => tf.sum(this.D.apply(x as tf.Tensor2D)))(xHat);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(this.Dadv.apply(x as tf.Tensor2D)))(xHat);
       const norms = tf.sqrt(tf.sum(tf.square(g), 1));
       return tf.stack([tf.mean(norms), tf.max(norms)]);
     });
@@ -362,11 +459,43 @@ export class GanTrainer {
    */
   private async imageSnapshotAt(step: number, fake: Float32Array): Promise<ImageSnapshot> {
     const views = latentViews(this.evalZ);
-    const out = tf.tidy(() => this.G.apply(views.z));
+    const out = tf.tidy(() => {
+      // Conditional: interpolations and sweeps keep class 0's label.
+      const y = this.cond === 'none' ? undefined : tf.zeros([views.z.shape[0]], 'int32') as tf.Tensor1D;
+      return this.G.apply(this.gInput(views.z, y));
+    });
     const latent = (await out.data()) as Float32Array;
     out.dispose();
     views.z.dispose();
-    return imageSnapshot(step, this.data.image!, fake, this.evalReal, latent, views);
+    const snap = imageSnapshot(step, this.data.image!, fake, this.evalReal, latent, views);
+    if (this.cond === 'none') return snap;
+    return { ...snap, ...(await this.classGrids()) };
+  }
+
+  /**
+   * Class-conditioned grids: one row per class (at most 32), the same 8 z
+   * vectors in every row (so a column shows one z across classes), and real
+   * images of each class beside them.
+   */
+  private async classGrids(): Promise<Pick<ImageSnapshot, 'fake' | 'real'>> {
+    const rows = Math.min(this.classes, MAX_GRID_CELLS);
+    const cols = GRID_SIDE;
+    const out = tf.tidy(() => {
+      const z = tf.tile(tf.slice(this.evalZ, [0, 0], [cols, -1]), [rows, 1]) as tf.Tensor2D;
+      const y = tf.tensor1d(Int32Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols)), 'int32');
+      return this.G.apply(this.gInput(z, y));
+    });
+    const fake = (await out.data()) as Float32Array;
+    out.dispose();
+    const real = new Float32Array(rows * cols * this.dim).fill(-1);
+    const filled = new Int32Array(rows);
+    this.evalRealY!.forEach((label, i) => {
+      if (label < rows && filled[label] < cols) {
+        real.set(this.evalReal.subarray(i * this.dim, (i + 1) * this.dim), (label * cols + filled[label]++) * this.dim);
+      }
+    });
+    const rowLabels = this.data.classes!.slice(0, rows).map((c) => c.slice(0, 64));
+    return { fake: tileImages(fake, this.data.image!, rows, cols, 0, { rowLabels }), real: tileImages(real, this.data.image!, rows, cols, 0, { rowLabels }) };
   }
 
   /** Samples and the discriminator's view of the plane, for the 2-D dashboard. */
@@ -411,6 +540,39 @@ export class GanTrainer {
     tf.dispose([...this.G.variables, ...this.D.variables, this.evalZ]);
     this.optD.dispose();
     this.optG.dispose();
+  }
+}
+
+/** ACGAN: D's adversarial output (column 0) as a Module, for the variant's losses and penalties; the class head stays the trainer's. */
+function adversarialHead(D: Module): Module {
+  const col0 = (t: tf.Tensor2D) => tf.slice(t, [0, 0], [-1, 1]) as tf.Tensor2D;
+  return {
+    ...D,
+    apply: (x) => col0(D.apply(x)),
+    ...(D.applyWith ? { applyWith: (x: tf.Tensor2D, p: readonly tf.Tensor[]) => col0(D.applyWith!(x, p)) } : {}),
+  };
+}
+
+/** A conditional run's networks must take the label: G z and the one-hot label, D (cGAN) the label beside the sample or (ACGAN) return a class head. */
+function checkConditionalShapes(G: Module, D: Module, gIn: number, dIn: number, cond: Conditioning, classes: number): void {
+  const shapeOf = (m: Module, inputs: number) =>
+    tf.tidy(() => {
+      try {
+        return m.apply(tf.zeros([2, inputs])).shape;
+      } catch {
+        return undefined;
+      }
+    });
+  const g = shapeOf(G, gIn);
+  if (!g) throw new Error(`model.conditional is '${cond}': buildGenerator must take z and the one-hot label, ctx.latentDim + ctx.classes = ${gIn} inputs (see the template's model.ts)`);
+  const want = cond === 'acgan' ? 1 + classes : 1;
+  const d = shapeOf(D, dIn);
+  if (!d || d.length !== 2 || d[1] !== want) {
+    throw new Error(
+      `model.conditional is '${cond}': buildDiscriminator must take ${dIn} inputs (${cond === 'cgan' ? 'the sample and its one-hot label' : 'the sample'}) and return ${want} number${want > 1 ? 's' : ''} per sample` +
+        (cond === 'acgan' ? ' (the adversarial output, then one logit per class: ctx.classes)' : '') +
+        `${d ? `; it returned shape [${d.join(', ')}]` : '; it failed on that input'} (see the template's model.ts)`,
+    );
   }
 }
 

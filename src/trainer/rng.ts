@@ -28,6 +28,7 @@ export const STREAM = {
   interp: 4,
   eval: 5,
   projections: 6,
+  labels: 7,
 } as const;
 
 /** Small fast PRNG (mulberry32) for JS-side sampling (toy data, projections). */

@@ -383,7 +383,7 @@ export class Run {
           const now = performance.now();
           const stepsPerSec = (1000 * windowSteps) / Math.max(1e-6, now - windowStart);
           fake = await trainer.generateEval();
-          const images = imageMetrics ? await imageQuality!.measure(fake, this.cfg.logging.evalSamples, (n, i) => trainer.generate(n, i)) : {};
+          const images = imageMetrics ? await imageQuality!.measure(fake, this.cfg.logging.evalSamples, (n, i) => trainer.generate(n, i), trainer.evalClassNames) : {};
           this.record({ step: done, time: (now - t0) / 1000, ...st, ...trainer.quality(fake), ...(await trainer.lipschitz(fake)), ...images, stepsPerSec });
           this.setStatus({ step: done, stepsPerSec });
           // The evaluation's time is not training time: the next window starts after it.

@@ -68,6 +68,15 @@ export interface ModelContext {
    */
   readonly packing: number;
   /**
+   * Class-conditional runs (config model.conditional): the number of classes
+   * (0 when unconditional). G's input is then z followed by the one-hot label
+   * (ctx.latentDim + ctx.classes numbers); with 'cgan' D's input is the sample
+   * followed by the one-hot label; with 'acgan' D returns 1 + ctx.classes
+   * numbers per sample: the adversarial output, then the class logits.
+   */
+  readonly classes: number;
+  readonly conditional: 'none' | 'cgan' | 'acgan';
+  /**
    * 'logit': D returns a logit; 'critic': an unbounded score (both one number
    * per sample, shape [n, 1]). 'autoencoder' (EBGAN, BEGAN): D returns its
    * reconstruction of the input, shape [n, dataDim]; the trainer turns it into

@@ -30,7 +30,7 @@
  * hover a key there for its description):
 {{hyperParameters}}
  */
-import type { Tensor2D } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import {
   batchNorm, conv2d, conv2dTranspose, flatten, fn, leakyRelu, linear, minibatchStd, network, relu, tanh, toImages, unpackImages,
   activation, type Layer, type Module, type ModelContext,
@@ -59,7 +59,8 @@ export function buildGenerator(ctx: ModelContext): Module {
   const c0 = channelsAt(ctx, 0);
   const layers: Layer[] = [
     // No bias where batch norm follows: it would subtract it again.
-    linear(ctx, ctx.latentDim, s.height * s.width * c0, 'G/project', { noBias: true }),
+    // model.conditional: z arrives with the one-hot label after it (ctx.classes numbers; 0 when unconditional).
+    linear(ctx, ctx.latentDim + ctx.classes, s.height * s.width * c0, 'G/project', { noBias: true }),
     toImages(s.height, s.width, c0),
     batchNorm(c0, 'G/bn0'),
     activation(relu),
@@ -90,8 +91,10 @@ export function buildDiscriminator(ctx: ModelContext): Module {
   const useBatchNorm = ctx.output === 'logit';
   const sn = { spectralNorm: ctx.spectralNorm }; // model.spectralNorm: every layer's weights divided by their largest singular value
   // model.packing (PacGAN): D sees ctx.packing images stacked along the channels.
-  const layers: Layer[] = [unpackImages(img.height, img.width, img.channels, ctx.packing)];
-  let channels = img.channels * ctx.packing;
+  // model.conditional 'cgan': the one-hot label follows the image; it becomes ctx.classes constant planes beside the image's channels.
+  const cgan = ctx.conditional === 'cgan';
+  const layers: Layer[] = [cgan ? imageWithLabelPlanes(img.height, img.width, img.channels, ctx.classes) : unpackImages(img.height, img.width, img.channels, ctx.packing)];
+  let channels = cgan ? img.channels + ctx.classes : img.channels * ctx.packing;
   for (let i = 0; i < ctx.depth; i++) {
     const out = channelsAt(ctx, ctx.depth - 1 - i);
     const normed = useBatchNorm && i > 0;
@@ -103,9 +106,21 @@ export function buildDiscriminator(ctx: ModelContext): Module {
   const features = s.height * s.width * channels;
   layers.push(flatten);
   // model.minibatchStd: the batch's standard deviation as one more input of the last layer.
-  if (ctx.minibatchStd) layers.push(fn((x) => minibatchStd(x as Tensor2D)));
-  layers.push(linear(ctx, features + (ctx.minibatchStd ? 1 : 0), 1, 'D/out', sn));
+  if (ctx.minibatchStd) layers.push(fn((x) => minibatchStd(x as tf.Tensor2D)));
+  // model.conditional 'acgan': besides the adversarial output, one logit per class (the auxiliary classifier).
+  const outputs = ctx.conditional === 'acgan' ? 1 + ctx.classes : 1;
+  layers.push(linear(ctx, features + (ctx.minibatchStd ? 1 : 0), outputs, 'D/out', sn));
   return network(layers);
+}
+
+/** Rows [n, h·w·c + K] (an image, then its one-hot label) → [n, h, w, c + K]: the label as K constant planes. */
+function imageWithLabelPlanes(height: number, width: number, channels: number, classes: number): Layer {
+  return fn((x) => {
+    const pixels = height * width * channels;
+    const image = tf.reshape(tf.slice(x, [0, 0], [-1, pixels]), [-1, height, width, channels]);
+    const label = tf.reshape(tf.slice(x, [0, pixels], [-1, classes]), [-1, 1, 1, classes]);
+    return tf.concat([image, tf.tile(label, [1, height, width, 1])], 3);
+  });
 }
 
 /**

@@ -29,6 +29,7 @@ interface Leaf {
 const DATA_BASES: Record<string, Record<string, unknown>> = {
   toy: { kind: 'toy', name: '8gaussians' },
   mnist: { kind: 'mnist' },
+  'stacked-mnist': { kind: 'stacked-mnist' },
   folder: { kind: 'folder', path: 'images' },
 };
 

@@ -20,7 +20,7 @@ before(async () => {
 
 function ctx(): ModelContext {
   let seed = 11;
-  return { latentDim: 4, dataDim: 64, hidden: 4, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, output: 'logit', image: { height: 8, width: 8, channels: 1 }, nextSeed: () => seed++ };
+  return { latentDim: 4, dataDim: 64, hidden: 4, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, classes: 0, conditional: 'none', output: 'logit', image: { height: 8, width: 8, channels: 1 }, nextSeed: () => seed++ };
 }
 
 test('conv2d halves and conv2dTranspose doubles the resolution; network maps rows to rows', () => {

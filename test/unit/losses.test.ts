@@ -56,7 +56,7 @@ test('gradient penalty of a linear critic is (‖w‖ − 1)², one-sided only a
 
 function ctx(seed0 = 10): ModelContext {
   let s = seed0;
-  return { latentDim: 2, dataDim: 2, hidden: 8, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, output: 'critic', nextSeed: () => s++ };
+  return { latentDim: 2, dataDim: 2, hidden: 8, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, classes: 0, conditional: 'none', output: 'critic', nextSeed: () => s++ };
 }
 
 test('gradient penalty: its gradient w.r.t. the critic weights matches finite differences (relu and leaky relu)', () => {

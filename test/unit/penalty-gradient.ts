@@ -5,7 +5,7 @@ import { leakyRelu, mlp, type ModelContext, type Module } from '../../src/traine
 
 export function criticContext(seed0 = 10): ModelContext {
   let s = seed0;
-  return { latentDim: 2, dataDim: 2, hidden: 8, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, output: 'critic', nextSeed: () => s++ };
+  return { latentDim: 2, dataDim: 2, hidden: 8, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, classes: 0, conditional: 'none', output: 'critic', nextSeed: () => s++ };
 }
 
 /**

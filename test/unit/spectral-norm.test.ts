@@ -19,7 +19,7 @@ before(async () => {
 
 function ctx(seed0 = 10, hidden = 16): ModelContext {
   let s = seed0;
-  return { latentDim: 2, dataDim: 2, hidden, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, output: 'critic', nextSeed: () => s++ };
+  return { latentDim: 2, dataDim: 2, hidden, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, classes: 0, conditional: 'none', output: 'critic', nextSeed: () => s++ };
 }
 
 /** Largest singular value of a row-major rows×cols matrix: power iteration on AᵀA to convergence. */

@@ -44,7 +44,7 @@ before(async () => {
 
 function ctx(seed0: number): ModelContext {
   let s = seed0;
-  return { latentDim: 1, dataDim: 1, hidden: 16, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, output: 'critic', nextSeed: () => s++ };
+  return { latentDim: 1, dataDim: 1, hidden: 16, depth: 2, spectralNorm: false, minibatchStd: false, packing: 1, classes: 0, conditional: 'none', output: 'critic', nextSeed: () => s++ };
 }
 
 async function trainEstimate(div: FDivergence): Promise<number> {

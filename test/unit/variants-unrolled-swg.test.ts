@@ -25,7 +25,7 @@ before(async () => {
 
 function ctx(seed0: number, hidden = 6, depth = 1): ModelContext {
   let s = seed0;
-  return { latentDim: 2, dataDim: 2, hidden, depth, spectralNorm: false, minibatchStd: false, packing: 1, output: 'logit', nextSeed: () => s++ };
+  return { latentDim: 2, dataDim: 2, hidden, depth, spectralNorm: false, minibatchStd: false, packing: 1, classes: 0, conditional: 'none', output: 'logit', nextSeed: () => s++ };
 }
 
 const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);

@@ -33,6 +33,10 @@ export interface TrainingData {
   readonly count?: number;
   /** n rows drawn for `seed`, row-major. */
   sample(n: number, seed: number): Float32Array;
+  /** Labelled data: the class names (label i is classes[i]). */
+  readonly classes?: readonly string[];
+  /** Labelled data: the same rows as sample(n, seed), with their labels. */
+  sampleLabeled?(n: number, seed: number): { x: Float32Array; y: Int32Array };
 }
 
 /** Where decoded image folders are cached between runs (never inside the user's folder). */
@@ -43,18 +47,40 @@ export function imageCacheDir(): string {
 
 /** A data source of rows `rows` (dim numbers each) restricted to the row indices `pick` (all when absent). */
 export function rowSampler(rows: Float32Array, dim: number, pick?: Uint32Array): (n: number, seed: number) => Float32Array {
+  const labeled = labeledRowSampler(rows, dim, new Int32Array(rows.length / dim), pick);
+  return (n, seed) => labeled(n, seed).x;
+}
+
+/** rowSampler with each row's label from `labels` (the same rows for the same seed). */
+export function labeledRowSampler(rows: Float32Array, dim: number, labels: Int32Array, pick?: Uint32Array): (n: number, seed: number) => { x: Float32Array; y: Int32Array } {
   const total = pick ? pick.length : rows.length / dim;
   if (total === 0) throw new Error('the data set is empty');
   return (n, seed) => {
     const rng = new Rng(seed);
-    const out = new Float32Array(n * dim);
+    const x = new Float32Array(n * dim);
+    const y = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const j = rng.int(total);
       const r = pick ? pick[j] : j;
-      out.set(rows.subarray(r * dim, (r + 1) * dim), i * dim);
+      x.set(rows.subarray(r * dim, (r + 1) * dim), i * dim);
+      y[i] = labels[r];
     }
-    return out;
+    return { x, y };
   };
+}
+
+/**
+ * Classes of an image folder: the first subfolder of each file's path, when
+ * every file is in one and there are at least two (a class-per-subfolder
+ * layout); undefined otherwise.
+ */
+export function folderClasses(files: readonly string[]): { classes: string[]; labels: Int32Array } | undefined {
+  const tops = files.map((f) => (f.includes('/') ? f.slice(0, f.indexOf('/')) : undefined));
+  if (tops.some((t) => t === undefined)) return undefined;
+  const classes = [...new Set(tops as string[])].sort();
+  if (classes.length < 2) return undefined;
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return { classes, labels: Int32Array.from(tops as string[], (t) => index.get(t)!) };
 }
 
 /**
@@ -73,20 +99,29 @@ export function loadTrainingData(data: DataConfig, opts: { cacheDir?: string } =
   if (data.kind === 'mnist') {
     const set = loadMnist('train');
     let pick: Uint32Array | undefined;
+    // Labels are positions in the digit list: digits [0, 7] are classes 0 and 1.
+    const digits = data.digits ?? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const labelOf = new Int32Array(10).fill(-1);
+    digits.forEach((d, i) => (labelOf[d] = i));
+    const labels = Int32Array.from(set.labels, (d) => labelOf[d]);
     if (data.digits) {
       const want = new Set(data.digits);
       const rows: number[] = [];
       for (let i = 0; i < set.count; i++) if (want.has(set.labels[i])) rows.push(i);
       pick = Uint32Array.from(rows);
     }
-    return { dim, image, count: pick ? pick.length : set.count, sample: rowSampler(set.images, dim, pick) };
+    const sampleLabeled = labeledRowSampler(set.images, dim, labels, pick);
+    return { dim, image, count: pick ? pick.length : set.count, sample: (n, seed) => sampleLabeled(n, seed).x, classes: digits.map(String), sampleLabeled };
   }
   if (data.kind === 'stacked-mnist') {
     const set = loadMnist('train');
     return { dim, image, count: set.count ** 3, sample: (n, seed) => stackedMnist(set.images, set.count, n, seed) };
   }
   const set = loadImageFolder({ folder: data.path, height: image.height, width: image.width, channels: image.channels, cacheDir: opts.cacheDir ?? imageCacheDir() });
-  return { dim, image, count: set.count, sample: rowSampler(set.images, dim) };
+  const labelled = folderClasses(set.files);
+  if (!labelled) return { dim, image, count: set.count, sample: rowSampler(set.images, dim) };
+  const sampleLabeled = labeledRowSampler(set.images, dim, labelled.labels);
+  return { dim, image, count: set.count, sample: (n, seed) => sampleLabeled(n, seed).x, classes: labelled.classes, sampleLabeled };
 }
 
 /**

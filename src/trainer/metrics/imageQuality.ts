@@ -7,6 +7,8 @@
  *   (`fd`), KID (`kid`) and improved precision/recall, against MNIST's test
  *   images (of the same digits). This is not the Inception FID: the numbers
  *   are comparable only with runs measured the same way.
+ *   On a class-conditional run, `classAccuracy`: the share of generated
+ *   images that the classifier reads as the digit they were generated for.
  * - on Stacked MNIST, with the same classifier on each colour channel: the
  *   modes covered of the 1,000 digit triples (`modesCovered`) and the KL
  *   divergence of the generated mode histogram to uniform (`modeKL`), over
@@ -41,6 +43,7 @@ export interface ImageQualityRecord {
   msSwd?: number;
   modesCovered?: number;
   modeKL?: number;
+  classAccuracy?: number;
 }
 
 /** Generated images beyond the evaluation set: chunk `index` of `count` images (flat rows), the same z for the same index at every step. */
@@ -98,7 +101,7 @@ export class ImageQuality {
   }
 
   /** Metrics of `n` generated images (flat rows, HWC in [−1, 1]); `more` generates the further images a mode count needs. */
-  async measure(fake: Float32Array, n: number, more?: GenerateChunk): Promise<ImageQualityRecord> {
+  async measure(fake: Float32Array, n: number, more?: GenerateChunk, labels?: readonly string[]): Promise<ImageQualityRecord> {
     const { height: h, width: w, channels: c } = this.shape;
     const out: ImageQualityRecord = {};
     if (this.modeSamples > 0 && this.classifier && more) Object.assign(out, await this.countModes(more));
@@ -110,6 +113,13 @@ export class ImageQuality {
       const fakeRadii = knnRadii2(f, n, d, PR_K);
       out.precision = manifoldCoverage(this.realFeatures, this.realRadii, this.nReal, f, n, d);
       out.recall = manifoldCoverage(f, fakeRadii, n, this.realFeatures, this.nReal, d);
+      if (labels) {
+        // Conditional MNIST: how often the classifier reads the digit each image was generated for.
+        const digits = await classify(this.classifier, fake, n);
+        let hits = 0;
+        for (let i = 0; i < n; i++) if (String(digits[i]) === labels[i]) hits++;
+        out.classAccuracy = hits / n;
+      }
     }
     const m = Math.min(n, MS_SWD_IMAGES, this.realImages.length / (h * w * c));
     const ms = multiScaleSwd(this.realImages, fake.subarray(0, m * h * w * c), m, m, h, w, c, {
