@@ -56,6 +56,15 @@ const StackedMnistDataSchema = z
       .describe('Stacked MNIST (Metz et al. 2017; VEEGAN, PacGAN): three random MNIST digits as the R, G and B channels of a 28×28 colour image, so 1,000 modes (one per digit triple); the mode count and its KL to uniform measure collapse.'),
   })
   .strict();
+const CoupledMnistDataSchema = z
+  .object({
+    kind: z
+      .literal('coupled-mnist')
+      .describe(
+        "CoGAN's two domains (Liu & Tuzel 2016): MNIST digits and colour-inverted MNIST digits, drawn independently (never paired), side by side in one 28×56 image. A coupled generator should learn to draw the same digit in both domains; the image metrics report how often it does (pairAgreement).",
+      ),
+  })
+  .strict();
 const FolderDataSchema = z
   .object({
     kind: z.literal('folder').describe('A folder of your own PNG and JPEG images (searched recursively), resized and centre-cropped to size × size.'),
@@ -65,7 +74,7 @@ const FolderDataSchema = z
   })
   .strict();
 export const DataSchema = z
-  .discriminatedUnion('kind', [ToyDataSchema, MnistDataSchema, StackedMnistDataSchema, FolderDataSchema])
+  .discriminatedUnion('kind', [ToyDataSchema, MnistDataSchema, StackedMnistDataSchema, CoupledMnistDataSchema, FolderDataSchema])
   .describe("The training data: { \"name\": \"8gaussians\" } (toy 2-D), { \"kind\": \"mnist\" }, or { \"kind\": \"folder\", \"path\": \"images\" }.");
 export type DataConfig = z.output<typeof DataSchema>;
 export type ImageDataConfig = Exclude<DataConfig, { kind: 'toy' }>;
@@ -74,6 +83,7 @@ export type ImageDataConfig = Exclude<DataConfig, { kind: 'toy' }>;
 export function imageShapeOf(data: DataConfig): { height: number; width: number; channels: 1 | 3 } | undefined {
   if (data.kind === 'mnist') return { height: 28, width: 28, channels: 1 };
   if (data.kind === 'stacked-mnist') return { height: 28, width: 28, channels: 3 };
+  if (data.kind === 'coupled-mnist') return { height: 28, width: 56, channels: 1 };
   if (data.kind === 'folder') return { height: data.size, width: data.size, channels: data.channels };
   return undefined;
 }
@@ -88,7 +98,7 @@ export function dataDimOf(data: DataConfig): number {
 export function dataLabel(data: DataConfig): string {
   if (data.kind === 'toy') return data.name;
   if (data.kind === 'mnist') return data.digits ? `mnist[${data.digits.join(',')}]` : 'mnist';
-  if (data.kind === 'stacked-mnist') return 'stacked-mnist';
+  if (data.kind === 'stacked-mnist' || data.kind === 'coupled-mnist') return data.kind;
   return `folder:${data.path.split(/[\\/]/).filter(Boolean).pop() ?? data.path}`;
 }
 
@@ -306,8 +316,8 @@ export function resolveConfig(raw: unknown, source = 'gan.config.json'): Resolve
   const cond = cfg.model.conditional;
   if (cond !== 'none') {
     const fix = "set model.conditional to 'none'";
-    if (cfg.data.kind === 'toy' || cfg.data.kind === 'stacked-mnist') {
-      problems.push({ path: 'model.conditional', message: `'${cond}' needs labelled images (data.kind 'mnist', or 'folder' with one subfolder per class); ${cfg.data.kind === 'toy' ? 'toy data has' : 'Stacked MNIST has'} no class labels: ${fix}` });
+    if (cfg.data.kind === 'toy' || cfg.data.kind === 'stacked-mnist' || cfg.data.kind === 'coupled-mnist') {
+      problems.push({ path: 'model.conditional', message: `'${cond}' needs labelled images (data.kind 'mnist', or 'folder' with one subfolder per class); data.kind '${cfg.data.kind}' has no class labels: ${fix}` });
     }
     if (info.output === 'autoencoder') problems.push({ path: 'model.conditional', message: `variant '${info.id}' has an auto-encoder D, which has no place for a label or a class head: ${fix}` });
     else if (cond === 'acgan' && (info.id === 'unrolled' || info.id === 'swg')) {

@@ -165,6 +165,12 @@ export const METRICS: readonly MetricInfo[] = [
     description: 'Class-conditional MNIST runs: the share of generated images that the project classifier reads as the digit they were generated for (1 = G always follows the label).',
   },
   {
+    key: 'pairAgreement',
+    label: 'pair agreement (κ)',
+    chart: 'images',
+    description: "CoGAN on coupled MNIST: Cohen's κ between the digits the project classifier reads in the two halves of each generated pair (the right half inverted back): 1 = one z always gives the same digit in both domains, 0 = no better than chance (or every image the same digit). The domains were never paired in the data, so agreement comes from the shared weights alone.",
+  },
+  {
     key: 'msSwd',
     label: 'multi-scale SWD ×10³',
     chart: 'images',

@@ -30,6 +30,7 @@ const DATA_BASES: Record<string, Record<string, unknown>> = {
   toy: { kind: 'toy', name: '8gaussians' },
   mnist: { kind: 'mnist' },
   'stacked-mnist': { kind: 'stacked-mnist' },
+  'coupled-mnist': { kind: 'coupled-mnist' },
   folder: { kind: 'folder', path: 'images' },
 };
 
@@ -53,6 +54,7 @@ function wrongType(s: z.ZodType): unknown {
   if (s instanceof z.ZodNumber) return 'twelve';
   if (s instanceof z.ZodBoolean) return 'yes';
   if (s instanceof z.ZodString || s instanceof z.ZodEnum || s instanceof z.ZodLiteral) return 12;
+  if (s instanceof z.ZodArray) return 'twelve';
   return [[]];
 }
 

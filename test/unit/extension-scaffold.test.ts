@@ -78,6 +78,7 @@ test('dataset picker labels and ids are exact', () => {
       ['Swiss roll', 'swissroll'],
       ['MNIST digits (28×28)', 'mnist'],
       ['Stacked MNIST (1,000 modes)', 'stacked-mnist'],
+      ['MNIST and inverted MNIST (CoGAN)', 'coupled-mnist'],
       ['A folder of my images…', 'folder'],
     ],
   );
@@ -110,6 +111,7 @@ test('scaffold files: config validates with the chosen fields; model mentions th
     { dataset: '25gaussians' as const, data: { kind: 'toy', name: '25gaussians' }, template: 'toy' },
     { dataset: 'mnist' as const, data: { kind: 'mnist' }, template: 'image' },
     { dataset: 'stacked-mnist' as const, data: { kind: 'stacked-mnist' }, template: 'image' },
+    { dataset: 'coupled-mnist' as const, data: { kind: 'coupled-mnist' }, template: 'cogan' },
     { dataset: 'folder' as const, imageFolder: '../photos', data: { kind: 'folder', path: '../photos', size: 32, channels: 3 }, template: 'image' },
   ];
   for (const v of VARIANTS) for (const d of datasets) {
@@ -120,8 +122,9 @@ test('scaffold files: config validates with the chosen fields; model mentions th
     assert.equal(cfg.name, `n-${v.id}`);
     assert.equal(cfg.variant, v.id);
     assert.deepEqual(cfg.data, d.data);
-    assert.equal(cfg.training.batchSize, d.template === 'image' ? 64 : 256);
-    assert.equal(byName['model.ts'].includes('DCGAN'), d.template === 'image', `${v.id} on ${d.dataset}: the ${d.template} template`);
+    assert.equal(cfg.training.batchSize, d.template === 'toy' ? 256 : 64);
+    assert.equal(byName['model.ts'].includes('DCGAN generator'), d.template === 'image', `${v.id} on ${d.dataset}: the ${d.template} template`);
+    assert.equal(byName['model.ts'].includes('Coupled GAN (CoGAN'), d.template === 'cogan', `${v.id} on ${d.dataset}: the ${d.template} template`);
     assert.equal(cfg.training.steps, 123);
     assert.ok(byName['model.ts'].includes(v.title));
     const kind = { logit: 'it is a logit', critic: 'it is an unbounded critic score', autoencoder: 'it is an auto-encoder' }[v.output];

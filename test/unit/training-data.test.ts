@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dataDimOf, imageShapeOf, resolveConfig } from '../../src/protocol/config';
-import { loadTrainingData, rowSampler, stackedMnist } from '../../src/trainer/data/index';
+import { coupledMnist, loadTrainingData, rowSampler, stackedMnist } from '../../src/trainer/data/index';
 import { loadMnist } from '../../src/trainer/data/mnist';
-import { modeStatistics } from '../../src/trainer/metrics/imageQuality';
+import { cohensKappa, modeStatistics } from '../../src/trainer/metrics/imageQuality';
 import { Rng } from '../../src/trainer/rng';
 
 test('rowSampler: the same seed gives the same rows; a pick list restricts the rows drawn', () => {
@@ -77,4 +77,30 @@ test('mode statistics: uniform = all modes, KL 0; one mode = KL ln K; hand-compu
   const two = modeStatistics([3, 1, 0, 0]);
   assert.equal(two.modesCovered, 2);
   assert.ok(Math.abs(two.modeKL - 0.75 * Math.log(3)) < 1e-12);
+});
+
+test("Cohen's κ: identical varied labels 1, one label everywhere 0, independent labels ≈ 0, hand-computed case", () => {
+  assert.equal(cohensKappa([0, 1, 2, 3], [0, 1, 2, 3], 10), 1);
+  assert.equal(cohensKappa([4, 4, 4], [4, 4, 4], 10), 0, 'blank halves read as one digit are not agreement');
+  // 2 classes, p_o = 3/4, marginals (1/2, 1/2) and (1/4, 3/4): p_e = 1/8 + 3/8 = 1/2 → κ = 0.5.
+  assert.equal(cohensKappa([0, 0, 1, 1], [0, 1, 1, 1], 2), 0.5);
+  const rng = new Rng(4);
+  const a = Int32Array.from({ length: 5000 }, () => rng.int(10));
+  const b = Int32Array.from({ length: 5000 }, () => rng.int(10));
+  assert.ok(Math.abs(cohensKappa(a, b, 10)) < 0.03);
+});
+
+test('coupled MNIST: a digit on the left, another one inverted on the right, drawn independently', () => {
+  const set = loadMnist('train');
+  const out = coupledMnist(set.images, set.count, 3, 9);
+  assert.equal(out.length, 3 * 28 * 56);
+  const rng = new Rng(9);
+  for (let i = 0; i < 3; i++) {
+    const a = rng.int(set.count);
+    const b = rng.int(set.count);
+    for (const [y, x] of [[3, 5], [14, 14], [20, 27]]) {
+      assert.equal(out[i * 1568 + y * 56 + x], set.images[a * 784 + y * 28 + x]);
+      assert.equal(out[i * 1568 + y * 56 + 28 + x], -set.images[b * 784 + y * 28 + x]);
+    }
+  }
 });

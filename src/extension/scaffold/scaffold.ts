@@ -11,7 +11,7 @@ import { VARIANTS, VARIANT_IDS, variantInfo, type DiscriminatorOutput, type Vari
 export const DEFAULT_STEPS = 2000;
 
 /** What New Experiment can train on: the toy sets, MNIST, or a folder of the user's images. */
-export const IMAGE_DATASETS = ['mnist', 'stacked-mnist', 'folder'] as const;
+export const IMAGE_DATASETS = ['mnist', 'stacked-mnist', 'coupled-mnist', 'folder'] as const;
 export type ImageDataset = (typeof IMAGE_DATASETS)[number];
 export type DatasetId = ToyDataset | ImageDataset;
 
@@ -22,6 +22,7 @@ export const DATASET_ITEMS: readonly { id: DatasetId; label: string; detail: str
   { id: 'swissroll', label: 'Swiss roll', detail: 'A 2-D Swiss roll with noise 0.25 (WGAN-GP paper): a curved, connected manifold.' },
   { id: 'mnist', label: 'MNIST digits (28×28)', detail: '60,000 handwritten digits, shipped inside the extension: a DCGAN model.ts.' },
   { id: 'stacked-mnist', label: 'Stacked MNIST (1,000 modes)', detail: 'Three MNIST digits as R, G, B: the mode-collapse benchmark of the VEEGAN and PacGAN papers, with modes counted.' },
+  { id: 'coupled-mnist', label: 'MNIST and inverted MNIST (CoGAN)', detail: 'Two unpaired domains side by side: a coupled GAN (shared weights) learns to draw the same digit in both. A CoGAN model.ts.' },
   { id: 'folder', label: 'A folder of my images…', detail: 'Your PNG and JPEG files, resized and centre-cropped to 32×32 colour: a DCGAN model.ts.' },
 ];
 
@@ -183,7 +184,7 @@ const OUTPUT_KIND: Record<DiscriminatorOutput, string> = {
  * (28 = 7·2², 32 = 4·2³).
  */
 function modelSizes(dataset: DatasetId): { latentDim: number; hidden: number; depth: number } {
-  if (dataset === 'mnist' || dataset === 'stacked-mnist') return { latentDim: 64, hidden: 64, depth: 2 };
+  if (dataset === 'mnist' || dataset === 'stacked-mnist' || dataset === 'coupled-mnist') return { latentDim: 64, hidden: 64, depth: 2 };
   if (dataset === 'folder') return { latentDim: 64, hidden: 64, depth: 3 };
   return { latentDim: 2, hidden: 128, depth: 3 };
 }
@@ -192,8 +193,14 @@ function modelSizes(dataset: DatasetId): { latentDim: number; hidden: number; de
 export function dataConfigFor(req: Pick<ScaffoldRequest, 'dataset' | 'imageFolder'>): DataConfig {
   if (req.dataset === 'mnist') return { kind: 'mnist' };
   if (req.dataset === 'stacked-mnist') return { kind: 'stacked-mnist' };
+  if (req.dataset === 'coupled-mnist') return { kind: 'coupled-mnist' };
   if (req.dataset === 'folder') return { kind: 'folder', path: req.imageFolder ?? 'images', size: 32, channels: 3 };
   return { kind: 'toy', name: req.dataset };
+}
+
+/** The template folder of a dataset: toy MLPs, the DCGAN, or CoGAN's coupled pair. */
+export function templateFolder(dataset: DatasetId): 'toy' | 'image' | 'cogan' {
+  return dataset === 'coupled-mnist' ? 'cogan' : isImageDataset(dataset) ? 'image' : 'toy';
 }
 
 /** Toy batches are cheap; image batches follow DCGAN (64). */
@@ -325,7 +332,7 @@ export function scaffoldFiles(req: ScaffoldRequest, paths: ScaffoldPaths): Scaff
   if (!isDatasetId(req.dataset)) throw new Error(`unknown dataset '${String(req.dataset)}' (known: ${[...TOY_DATASETS, ...IMAGE_DATASETS].join(', ')})`);
   if (req.steps !== undefined && !(Number.isInteger(req.steps) && req.steps >= 1)) throw new Error(`steps must be a positive integer, not ${req.steps}`);
   const values = templateValues(req);
-  const dir = path.join(paths.templatesRoot, isImageDataset(req.dataset) ? 'image' : 'toy');
+  const dir = path.join(paths.templatesRoot, templateFolder(req.dataset));
   const names = fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isFile()).sort();
   if (!names.includes('gan.config.json')) throw new Error(`template folder ${dir} has no gan.config.json`);
   const files = names.map((name) => ({ name, content: fillTemplate(fs.readFileSync(path.join(dir, name), 'utf8'), values) }));

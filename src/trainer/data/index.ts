@@ -117,6 +117,10 @@ export function loadTrainingData(data: DataConfig, opts: { cacheDir?: string } =
     const set = loadMnist('train');
     return { dim, image, count: set.count ** 3, sample: (n, seed) => stackedMnist(set.images, set.count, n, seed) };
   }
+  if (data.kind === 'coupled-mnist') {
+    const set = loadMnist('train');
+    return { dim, image, count: set.count ** 2, sample: (n, seed) => coupledMnist(set.images, set.count, n, seed) };
+  }
   const set = loadImageFolder({ folder: data.path, height: image.height, width: image.width, channels: image.channels, cacheDir: opts.cacheDir ?? imageCacheDir() });
   const labelled = folderClasses(set.files);
   if (!labelled) return { dim, image, count: set.count, sample: rowSampler(set.images, dim) };
@@ -137,6 +141,30 @@ export function stackedMnist(images: Float32Array, count: number, n: number, see
       const src = rng.int(count) * px;
       const base = i * px * 3 + ch;
       for (let p = 0; p < px; p++) out[base + 3 * p] = images[src + p];
+    }
+  }
+  return out;
+}
+
+/**
+ * n CoGAN samples: a training digit on the left, another, independently
+ * drawn, colour-inverted on the right (v → −v in [−1, 1] is 255 − p in
+ * bytes), as one 28 × 56 grey image. The two domains are never paired, so a
+ * generator can only learn that its two halves correspond through the
+ * weights its two streams share.
+ */
+export function coupledMnist(images: Float32Array, count: number, n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const out = new Float32Array(n * 28 * 56);
+  for (let i = 0; i < n; i++) {
+    const a = rng.int(count) * 784;
+    const b = rng.int(count) * 784;
+    for (let y = 0; y < 28; y++) {
+      const row = i * 28 * 56 + y * 56;
+      for (let x = 0; x < 28; x++) {
+        out[row + x] = images[a + y * 28 + x];
+        out[row + 28 + x] = -images[b + y * 28 + x];
+      }
     }
   }
   return out;

@@ -44,6 +44,8 @@ export interface ImageQualityRecord {
   modesCovered?: number;
   modeKL?: number;
   classAccuracy?: number;
+  /** CoGAN: Cohen's κ between the digits read in the two halves. */
+  pairAgreement?: number;
 }
 
 /** Generated images beyond the evaluation set: chunk `index` of `count` images (flat rows), the same z for the same index at every step. */
@@ -68,10 +70,14 @@ export class ImageQuality {
     private readonly seed: number,
     /** Stacked MNIST: count modes over this many generated images. */
     private readonly modeSamples = 0,
+    /** CoGAN pairs (28 × 56): the classifier metrics read the left half; pairAgreement compares it with the inverted right half. */
+    private readonly coupled = false,
+    /** Real feature rows, when they are not one per row of `real` (CoGAN: MNIST test digits beside the pairs). */
+    nFeatures?: number,
   ) {
     const dim = shape.height * shape.width * shape.channels;
-    this.nReal = real.length / dim;
-    this.realImages = real.subarray(0, Math.min(this.nReal, MS_SWD_IMAGES) * dim);
+    this.nReal = nFeatures ?? real.length / dim;
+    this.realImages = real.subarray(0, Math.min(real.length / dim, MS_SWD_IMAGES) * dim);
     if (modeSamples > 0) this.classifier = classifier;
     if (classifier && features) {
       this.classifier = classifier;
@@ -88,15 +94,17 @@ export class ImageQuality {
    */
   static async create(data: DataConfig, shape: ImageShape, real: Float32Array, count: number, seed: number, modeSamples = 10_000): Promise<ImageQuality> {
     if (data.kind === 'stacked-mnist') return new ImageQuality(shape, real, loadMnistClassifier(), undefined, seed, modeSamples);
-    if (data.kind !== 'mnist') return new ImageQuality(shape, real, undefined, undefined, seed);
+    if (data.kind !== 'mnist' && data.kind !== 'coupled-mnist') return new ImageQuality(shape, real, undefined, undefined, seed);
     const test = loadMnist('test');
-    const want = data.digits ? new Set(data.digits) : undefined;
+    const want = data.kind === 'mnist' && data.digits ? new Set(data.digits) : undefined;
     const picked: number[] = [];
     for (let i = 0; i < test.count && picked.length < count; i++) if (!want || want.has(test.labels[i])) picked.push(i);
     const images = new Float32Array(picked.length * 784);
     picked.forEach((r, i) => images.set(test.images.subarray(r * 784, (r + 1) * 784), i * 784));
     const classifier = loadMnistClassifier();
     const features = await embed(classifier, images, picked.length);
+    // CoGAN: the real side of the classifier metrics is domain 1 (plain MNIST); the MS-SWD compares whole pairs.
+    if (data.kind === 'coupled-mnist') return new ImageQuality(shape, real, classifier, features, seed, 0, true, picked.length);
     return new ImageQuality(shape, images, classifier, features, seed);
   }
 
@@ -107,7 +115,14 @@ export class ImageQuality {
     if (this.modeSamples > 0 && this.classifier && more) Object.assign(out, await this.countModes(more));
     if (this.classifier && this.realStats && this.realFeatures && this.realRadii) {
       const d = MNIST_CLASSIFIER_FEATURE_DIM;
-      const f = await embed(this.classifier, fake, n);
+      const domain1 = this.coupled ? half(fake, n, 0, 1) : fake;
+      if (this.coupled) {
+        // CoGAN: does one z give the same digit in both domains? (The right half is inverted back first.)
+        const left = await classify(this.classifier, domain1, n);
+        const right = await classify(this.classifier, half(fake, n, 28, -1), n);
+        out.pairAgreement = cohensKappa(left, right, 10);
+      }
+      const f = await embed(this.classifier, domain1, n);
       out.fd = frechetDistance(this.realStats, gaussianStats(f, n, d), d);
       out.kid = kernelInceptionDistance(this.realFeatures, f, this.nReal, n, d, { subsets: 10, subsetSize: 500, seed: this.seed }).mean;
       const fakeRadii = knnRadii2(f, n, d, PR_K);
@@ -115,7 +130,7 @@ export class ImageQuality {
       out.recall = manifoldCoverage(f, fakeRadii, n, this.realFeatures, this.nReal, d);
       if (labels) {
         // Conditional MNIST: how often the classifier reads the digit each image was generated for.
-        const digits = await classify(this.classifier, fake, n);
+        const digits = await classify(this.classifier, domain1, n);
         let hits = 0;
         for (let i = 0; i < n; i++) if (String(digits[i]) === labels[i]) hits++;
         out.classAccuracy = hits / n;
@@ -164,6 +179,41 @@ export function modeStatistics(histogram: ArrayLike<number>): { modesCovered: nu
     kl += p * Math.log(p * histogram.length);
   }
   return { modesCovered: covered, modeKL: kl };
+}
+
+/**
+ * Cohen's κ between two labellings: (p_o − p_e) / (1 − p_e), where p_o is
+ * how often they agree and p_e how often they would by chance given each
+ * one's label frequencies. Plain agreement would reward a generator whose
+ * halves are both blank (the classifier reads them as one digit, agreeing
+ * 100 % at step 1); κ is 0 for that, and 1 for pairs that always match while
+ * covering many digits. All labels equal on both sides (p_e = 1) gives 0.
+ */
+export function cohensKappa(a: ArrayLike<number>, b: ArrayLike<number>, classes: number): number {
+  const n = a.length;
+  const pa = new Float64Array(classes);
+  const pb = new Float64Array(classes);
+  let same = 0;
+  for (let i = 0; i < n; i++) {
+    pa[a[i]] += 1 / n;
+    pb[b[i]] += 1 / n;
+    if (a[i] === b[i]) same++;
+  }
+  let expected = 0;
+  for (let k = 0; k < classes; k++) expected += pa[k] * pb[k];
+  const observed = same / n;
+  return expected >= 1 - 1e-12 ? 0 : (observed - expected) / (1 - expected);
+}
+
+/** The 28 × 28 half of n 28 × 56 grey images starting at column `x0`, times `sign` (−1 undoes CoGAN's inversion). */
+function half(images: Float32Array, n: number, x0: number, sign: number): Float32Array {
+  const out = new Float32Array(n * 784);
+  for (let i = 0; i < n; i++) {
+    for (let y = 0; y < 28; y++) {
+      for (let x = 0; x < 28; x++) out[i * 784 + y * 28 + x] = sign * images[i * 1568 + y * 56 + x0 + x];
+    }
+  }
+  return out;
 }
 
 /** Channel `ch` of n RGB 28 × 28 images, as grey rows. */

@@ -18,6 +18,9 @@
  * Raw tf ops on tf.variables rather than tf.layers: the weights load with
  * plain fs reads and no tfjs-node file IO (the trainer may run on wasm or
  * cpu), and the forward pass is the same code for training and inference.
+ * Training (createMnistClassifier) adds batch normalization after each
+ * convolution; it is folded into the convolutions' kernels and biases when
+ * the weights are taken, so the saved network is exactly the one above.
  *
  * Weights format (this project's own, version 1): a folder holding
  *   manifest.json — format tag, version, dtype "float32", byte order
