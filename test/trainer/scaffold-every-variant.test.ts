@@ -62,7 +62,7 @@ test('every catalogue variant: the scaffold compiles (esbuild check, tsc --noEmi
     const scaffolds = VARIANTS.flatMap((v, i) => {
       const dataset = TOY_DATASETS[i % TOY_DATASETS.length];
       const toy = writeExperiment(root, { variant: v.id, dataset, name: `${v.id}-${dataset}`, steps: STEPS }, paths);
-      const imageSet = i === 0 ? 'folder' : 'mnist';
+      const imageSet = i === 0 ? 'folder' : i % 3 === 1 && v.output !== 'autoencoder' ? 'coupled-mnist' : 'mnist';
       const img = writeExperiment(root, { variant: v.id, dataset: imageSet, imageFolder: '../photos', name: `${v.id}-${imageSet}`, steps: 2 }, paths);
       shrinkImageModel(img.config);
       return [
@@ -108,7 +108,7 @@ test('every catalogue variant: the scaffold compiles (esbuild check, tsc --noEmi
       const records = readJsonl(path.join(runDir, 'metrics.jsonl'));
       assert.ok(records.length >= 2, `${s.id}: ${records.length} metric records`);
       assert.equal(records[records.length - 1].step, s.steps, `${s.id}: trained to step ${s.steps}`);
-      if (s.dataset === 'mnist' || s.dataset === 'folder') {
+      if (s.dataset === 'mnist' || s.dataset === 'folder' || s.dataset === 'coupled-mnist') {
         const pngs = fs.readdirSync(path.join(runDir, 'samples')).filter((f) => f.endsWith('.png'));
         assert.ok(pngs.length >= 1, `${s.id}: a sample grid PNG in the run folder`);
       }

@@ -114,7 +114,7 @@ test('scaffold files: config validates with the chosen fields; model mentions th
     { dataset: 'coupled-mnist' as const, data: { kind: 'coupled-mnist' }, template: 'cogan' },
     { dataset: 'folder' as const, imageFolder: '../photos', data: { kind: 'folder', path: '../photos', size: 32, channels: 3 }, template: 'image' },
   ];
-  for (const v of VARIANTS) for (const d of datasets) {
+  for (const v of VARIANTS) for (const d of datasets.filter((x) => !(x.template === 'cogan' && v.output === 'autoencoder'))) {
     const files = scaffoldFiles({ variant: v.id, dataset: d.dataset, imageFolder: d.imageFolder, name: `n-${v.id}`, steps: 123 }, paths);
     const byName = Object.fromEntries(files.map((f) => [f.name, f.content]));
     assert.deepEqual(Object.keys(byName).sort(), ['gan.config.json', 'model.ts', 'tsconfig.json']);
@@ -157,6 +157,7 @@ test('scaffold files: config validates with the chosen fields; model mentions th
   assert.throws(() => scaffoldFiles({ variant: 'gan-ns', dataset: 'swissroll', name: 'bad name' }, paths), /Invalid name/);
   assert.throws(() => scaffoldFiles({ variant: 'nope' as 'gan-ns', dataset: 'swissroll', name: 'x' }, paths), /unknown variant/);
   assert.throws(() => scaffoldFiles({ variant: 'gan-ns', dataset: 'cifar' as 'swissroll', name: 'x' }, paths), /unknown dataset/);
+  assert.throws(() => scaffoldFiles({ variant: 'began', dataset: 'coupled-mnist', name: 'x' }, paths), /auto-encoder D: pick another variant/);
 });
 
 test('tsconfig maps @tensorflow/tfjs and gan-workbench into the extension install', () => {

@@ -331,6 +331,9 @@ export function scaffoldFiles(req: ScaffoldRequest, paths: ScaffoldPaths): Scaff
   if (!isVariantId(req.variant)) throw new Error(`unknown variant '${String(req.variant)}' (known: ${VARIANT_IDS.join(', ')})`);
   if (!isDatasetId(req.dataset)) throw new Error(`unknown dataset '${String(req.dataset)}' (known: ${[...TOY_DATASETS, ...IMAGE_DATASETS].join(', ')})`);
   if (req.steps !== undefined && !(Number.isInteger(req.steps) && req.steps >= 1)) throw new Error(`steps must be a positive integer, not ${req.steps}`);
+  if (req.dataset === 'coupled-mnist' && variantInfo(req.variant).output === 'autoencoder') {
+    throw new Error(`the CoGAN model scores each domain with a logit or critic D; '${req.variant}' has an auto-encoder D: pick another variant for MNIST and inverted MNIST`);
+  }
   const values = templateValues(req);
   const dir = path.join(paths.templatesRoot, templateFolder(req.dataset));
   const names = fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isFile()).sort();
