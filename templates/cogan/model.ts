@@ -104,10 +104,21 @@ export function buildDiscriminator(ctx: ModelContext): Module {
     channels = out;
   }
   rest.push(flatten, linear(ctx, side.start.height * side.start.width * channels, 1, 'D/shared/out', sn));
-  return streams([first(1), first(2), network(rest)], (run, x) => {
+  const [first1, first2, tail] = [first(1), first(2), network(rest)];
+  const halves = (x: tf.Tensor2D) => {
     const img = tf.reshape(x, [-1, side.height, 2 * side.width, 1]);
-    const left = tf.slice(img, [0, 0, 0, 0], [-1, -1, side.width, -1]);
-    const right = tf.slice(img, [0, 0, side.width, 0], [-1, -1, side.width, -1]);
+    return [tf.slice(img, [0, 0, 0, 0], [-1, -1, side.width, -1]), tf.slice(img, [0, 0, side.width, 0], [-1, -1, side.width, -1])];
+  };
+  const D = streams([first1, first2, tail], (run, x) => {
+    const [left, right] = halves(x);
     return tf.concat([run(2, run(0, left)), run(2, run(1, right))], 1) as tf.Tensor2D;
   });
+  return {
+    ...D,
+    // Both domains' last hidden activations side by side (the sliced Wasserstein generator's learned projections live here).
+    features: (x: tf.Tensor2D) => {
+      const [left, right] = halves(x);
+      return tf.concat([tail.features!(first1.apply(left as tf.Tensor2D)), tail.features!(first2.apply(right as tf.Tensor2D))], 1) as tf.Tensor2D;
+    },
+  };
 }

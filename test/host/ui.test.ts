@@ -394,6 +394,47 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
     });
   });
 
+  it('an image run: the sample grid, the real grid, and the history slider that fetches an older snapshot through the host', async () => {
+    await step('image dashboard', async () => {
+      const p = page!;
+      // A small DCGAN on MNIST trained through the CLI: snapshots at steps 20 and 40.
+      const exp = join(uiWorkspace, 'mnist-dcgan');
+      mkdirSync(exp, { recursive: true });
+      writeFileSync(join(exp, 'model.ts'), readFileSync(join(REPO_ROOT, 'templates', 'image', 'model.ts'), 'utf8'));
+      const cfg = {
+        name: 'mnist-dcgan',
+        variant: 'gan-ns',
+        model: { latentDim: 16, hidden: 8, depth: 2 },
+        data: { kind: 'mnist' },
+        training: { steps: 40, batchSize: 16, seed: 1 },
+        logging: { metricsEvery: 10, samplesEvery: 20, evalSamples: 256, imageMetricsEvery: 40 },
+      };
+      writeFileSync(join(exp, 'gan.config.json'), JSON.stringify(cfg, null, 2));
+      const runDir = join(uiWorkspace, '.gan', 'runs', 'mnist-dcgan-run');
+      const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'trainer.js'), 'train', '--config', join(exp, 'gan.config.json'), '--run-dir', runDir, '--backend', 'wasm', '--quiet'], { encoding: 'utf8', timeout: 240_000 });
+      assert.equal(r.status, 0, `the image run trained: ${r.stderr}`);
+      await runCommand(p, 'View: Close All Editors', log);
+      await runCommand(p, 'GAN: Refresh Runs', log);
+      await runCommand(p, 'GAN: Open Run…', log);
+      await pickQuickItem(p, 'mnist-dcgan-run', log);
+      await pollPage(p, log, 'the dashboard webview (iframe.webview.ready)', 30_000, async () => (await p.locator('iframe.webview.ready').count()) > 0);
+      const dash = webviewFrame(p);
+      await pollPage(p, log, 'canvas#grid-fake of step 40', 60_000, async () => (await dash.locator('canvas#grid-fake').getAttribute('data-step')) === '40');
+      assert.equal(await dash.locator('canvas#grid-fake').getAttribute('data-rows'), '8');
+      assert.equal(await dash.locator('canvas#grid-real').count(), 1, 'real images beside the generated ones');
+      await pollPage(p, log, '#chart-images to have points (FD, MS-SWD)', 30_000, async () => Number((await dash.locator('#chart-images').getAttribute('data-points')) ?? '0') > 0);
+      await p.screenshot({ path: join(ARTIFACTS, 'dashboard-images.png') });
+      log(`screenshot: ${join(ARTIFACTS, 'dashboard-images.png')}`);
+      // The slider's first stop is step 20: the page asks the host, which reads samples/step-00000020.json.
+      const slider = dash.locator('input#history-slider');
+      await slider.focus();
+      await slider.press('Home');
+      await pollPage(p, log, 'canvas#grid-fake to show step 20 from the run folder', 30_000, async () => (await dash.locator('canvas#grid-fake').getAttribute('data-step')) === '20');
+      await p.screenshot({ path: join(ARTIFACTS, 'dashboard-images-history.png') });
+      log(`screenshot: ${join(ARTIFACTS, 'dashboard-images-history.png')}`);
+    });
+  });
+
   it('the mocha suite inside the extension host passes (exit code 0)', async () => {
     // Runs in its own page and workspace: independent of the UI steps above,
     // but not of the host.
