@@ -93,24 +93,34 @@ export interface ConvOptions {
 }
 
 /**
- * A convolution with 'same' padding. Weights ~ N(0, 0.02²), the DCGAN
- * paper's initialisation; zero bias.
+ * The parameters of a weighted layer: w ~ N(0, 0.02²) (the DCGAN paper's
+ * initialisation) of `shape`, a zero bias of the last dimension unless
+ * noBias, and spectral normalization of w when asked; kernel(pw) is the
+ * weight the forward pass uses (pw / σ(pw) under spectral normalization).
  */
-export function conv2d(ctx: ModelContext, inChannels: number, filters: number, name: string, o: ConvOptions = {}): Layer {
-  const k = o.kernel ?? 5;
-  const stride = o.stride ?? 2;
-  const w = tf.variable(tf.randomNormal([k, k, inChannels, filters], 0, 0.02, 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`));
-  const b = o.noBias ? undefined : tf.variable(tf.zeros([filters]), true, uniqueName(`${name}/b`));
+function weights(ctx: ModelContext, shape: number[], biasSize: number, name: string, o: { spectralNorm?: boolean; noBias?: boolean }) {
+  const w = tf.variable(tf.randomNormal(shape, 0, 0.02, 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`));
+  const b = o.noBias ? undefined : tf.variable(tf.zeros([biasSize]), true, uniqueName(`${name}/b`));
   const sn = o.spectralNorm ? spectralNormalizer(ctx, w) : undefined;
   return {
     variables: b ? [w, b] : [w],
     stateVariables: sn ? [sn.u, sn.v] : [],
     afterUpdate: sn ? () => sn.powerStep() : undefined,
-    call: (x, [pw, pb]) => {
-      const kernel = (sn ? tf.div(pw, sn.sigmaOf(pw)) : pw) as tf.Tensor4D;
-      const y = tf.conv2d(x as tf.Tensor4D, kernel, stride, 'same');
-      return pb ? tf.add(y, pb) : y;
-    },
+    kernel: (pw: tf.Tensor) => (sn ? tf.div(pw, sn.sigmaOf(pw)) : pw),
+    addBias: (y: tf.Tensor, pb: tf.Tensor | undefined) => (pb ? tf.add(y, pb) : y),
+  };
+}
+
+/** A convolution with 'same' padding (weights as in weights()). */
+export function conv2d(ctx: ModelContext, inChannels: number, filters: number, name: string, o: ConvOptions = {}): Layer {
+  const k = o.kernel ?? 5;
+  const stride = o.stride ?? 2;
+  const p = weights(ctx, [k, k, inChannels, filters], filters, name, o);
+  return {
+    variables: p.variables,
+    stateVariables: p.stateVariables,
+    afterUpdate: p.afterUpdate,
+    call: (x, [pw, pb]) => p.addBias(tf.conv2d(x as tf.Tensor4D, p.kernel(pw) as tf.Tensor4D, stride, 'same'), pb),
   };
 }
 
@@ -121,32 +131,25 @@ export function conv2d(ctx: ModelContext, inChannels: number, filters: number, n
 export function conv2dTranspose(ctx: ModelContext, inChannels: number, filters: number, name: string, o: ConvOptions = {}): Layer {
   const k = o.kernel ?? 5;
   const stride = o.stride ?? 2;
-  // tfjs's filter layout for conv2dTranspose: [k, k, outChannels, inChannels].
-  const w = tf.variable(tf.randomNormal([k, k, filters, inChannels], 0, 0.02, 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`));
-  const b = o.noBias ? undefined : tf.variable(tf.zeros([filters]), true, uniqueName(`${name}/b`));
+  // tfjs's filter layout for conv2dTranspose: [k, k, outChannels, inChannels]. (A generator's layer: no spectral normalization.)
+  const p = weights(ctx, [k, k, filters, inChannels], filters, name, { noBias: o.noBias });
   return {
-    variables: b ? [w, b] : [w],
+    variables: p.variables,
     call: (x, [pw, pb]) => {
       const [n, h, wd] = x.shape;
-      const y = tf.conv2dTranspose(x as tf.Tensor4D, pw as tf.Tensor4D, [n, h * stride, wd * stride, filters], stride, 'same');
-      return pb ? tf.add(y, pb) : y;
+      return p.addBias(tf.conv2dTranspose(x as tf.Tensor4D, pw as tf.Tensor4D, [n, h * stride, wd * stride, filters], stride, 'same'), pb);
     },
   };
 }
 
-/** A fully connected layer on rows, weights ~ N(0, 0.02²), zero bias. */
+/** A fully connected layer on rows (weights as in weights()). */
 export function linear(ctx: ModelContext, inputs: number, units: number, name: string, o: { spectralNorm?: boolean; noBias?: boolean } = {}): Layer {
-  const w = tf.variable(tf.randomNormal([inputs, units], 0, 0.02, 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`));
-  const b = o.noBias ? undefined : tf.variable(tf.zeros([units]), true, uniqueName(`${name}/b`));
-  const sn = o.spectralNorm ? spectralNormalizer(ctx, w) : undefined;
+  const p = weights(ctx, [inputs, units], units, name, o);
   return {
-    variables: b ? [w, b] : [w],
-    stateVariables: sn ? [sn.u, sn.v] : [],
-    afterUpdate: sn ? () => sn.powerStep() : undefined,
-    call: (x, [pw, pb]) => {
-      const y = tf.matMul(x as tf.Tensor2D, (sn ? tf.div(pw, sn.sigmaOf(pw)) : pw) as tf.Tensor2D);
-      return pb ? tf.add(y, pb) : y;
-    },
+    variables: p.variables,
+    stateVariables: p.stateVariables,
+    afterUpdate: p.afterUpdate,
+    call: (x, [pw, pb]) => p.addBias(tf.matMul(x as tf.Tensor2D, p.kernel(pw) as tf.Tensor2D), pb),
   };
 }
 

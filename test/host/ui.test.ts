@@ -342,23 +342,33 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
     });
   });
 
+  /**
+   * An experiment `<name>` with the template's model.ts and `cfg`, trained to
+   * the end through the trainer CLI into .gan/runs/<name>-run, then opened
+   * with GAN: Open Run… Returns the run folder.
+   */
+  async function trainAndOpenRun(p: Page, template: 'toy' | 'image', cfg: { name: string }): Promise<string> {
+    const exp = join(uiWorkspace, cfg.name);
+    mkdirSync(exp, { recursive: true });
+    writeFileSync(join(exp, 'model.ts'), readFileSync(join(REPO_ROOT, 'templates', template, 'model.ts'), 'utf8'));
+    writeFileSync(join(exp, 'gan.config.json'), JSON.stringify(cfg, null, 2));
+    const runDir = join(uiWorkspace, '.gan', 'runs', `${cfg.name}-run`);
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'trainer.js'), 'train', '--config', join(exp, 'gan.config.json'), '--run-dir', runDir, '--backend', 'wasm', '--quiet'], { encoding: 'utf8', timeout: 240_000 });
+    assert.equal(r.status, 0, `${cfg.name} trained: ${r.stderr}`);
+    await runCommand(p, 'View: Close All Editors', log);
+    await runCommand(p, 'GAN: Refresh Runs', log);
+    await runCommand(p, 'GAN: Open Run…', log);
+    await pickQuickItem(p, `${cfg.name}-run`, log);
+    await pollPage(p, log, 'the dashboard webview (iframe.webview.ready)', 30_000, async () => (await p.locator('iframe.webview.ready').count()) > 0);
+    return runDir;
+  }
+
   it('the doctor: a broken run shows its finding in the Diagnosis panel; Apply fix starts the fixed run, compared with the broken one', async () => {
     await step('doctor apply fix', async () => {
       const p = page!;
       // A run whose failure is known (learning rate 0.1: steps as large as the weights), trained through the CLI.
-      const exp = join(uiWorkspace, 'broken-lr');
-      mkdirSync(exp, { recursive: true });
-      writeFileSync(join(exp, 'model.ts'), readFileSync(join(REPO_ROOT, 'templates', 'toy', 'model.ts'), 'utf8'));
       const cfg = { name: 'broken-lr', variant: 'gan-ns', data: { name: '8gaussians' }, training: { steps: 200, lrD: 0.1, lrG: 0.1, batchSize: 64, seed: 1 }, logging: { metricsEvery: 10 } };
-      writeFileSync(join(exp, 'gan.config.json'), JSON.stringify(cfg, null, 2));
-      const brokenDir = join(uiWorkspace, '.gan', 'runs', 'broken-lr-run');
-      const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'trainer.js'), 'train', '--config', join(exp, 'gan.config.json'), '--run-dir', brokenDir, '--backend', 'wasm', '--quiet'], { encoding: 'utf8', timeout: 240_000 });
-      assert.equal(r.status, 0, `the broken run trained: ${r.stderr}`);
-      await runCommand(p, 'View: Close All Editors', log);
-      await runCommand(p, 'GAN: Refresh Runs', log);
-      await runCommand(p, 'GAN: Open Run…', log);
-      await pickQuickItem(p, 'broken-lr-run', log);
-      await pollPage(p, log, 'the dashboard webview (iframe.webview.ready)', 30_000, async () => (await p.locator('iframe.webview.ready').count()) > 0);
+      const brokenDir = await trainAndOpenRun(p, 'toy', cfg);
       const dash = webviewFrame(p);
       const finding = dash.locator('#diagnosis article[data-detector="divergence"]');
       await pollPage(p, log, 'the Diagnosis panel to show the divergence finding', 60_000, async () => (await finding.count()) > 0);
@@ -398,9 +408,6 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
     await step('image dashboard', async () => {
       const p = page!;
       // A small DCGAN on MNIST trained through the CLI: snapshots at steps 20 and 40.
-      const exp = join(uiWorkspace, 'mnist-dcgan');
-      mkdirSync(exp, { recursive: true });
-      writeFileSync(join(exp, 'model.ts'), readFileSync(join(REPO_ROOT, 'templates', 'image', 'model.ts'), 'utf8'));
       const cfg = {
         name: 'mnist-dcgan',
         variant: 'gan-ns',
@@ -409,15 +416,7 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
         training: { steps: 40, batchSize: 16, seed: 1 },
         logging: { metricsEvery: 10, samplesEvery: 20, evalSamples: 256, imageMetricsEvery: 40 },
       };
-      writeFileSync(join(exp, 'gan.config.json'), JSON.stringify(cfg, null, 2));
-      const runDir = join(uiWorkspace, '.gan', 'runs', 'mnist-dcgan-run');
-      const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'trainer.js'), 'train', '--config', join(exp, 'gan.config.json'), '--run-dir', runDir, '--backend', 'wasm', '--quiet'], { encoding: 'utf8', timeout: 240_000 });
-      assert.equal(r.status, 0, `the image run trained: ${r.stderr}`);
-      await runCommand(p, 'View: Close All Editors', log);
-      await runCommand(p, 'GAN: Refresh Runs', log);
-      await runCommand(p, 'GAN: Open Run…', log);
-      await pickQuickItem(p, 'mnist-dcgan-run', log);
-      await pollPage(p, log, 'the dashboard webview (iframe.webview.ready)', 30_000, async () => (await p.locator('iframe.webview.ready').count()) > 0);
+      await trainAndOpenRun(p, 'image', cfg);
       const dash = webviewFrame(p);
       await pollPage(p, log, 'canvas#grid-fake of step 40', 60_000, async () => (await dash.locator('canvas#grid-fake').getAttribute('data-step')) === '40');
       assert.equal(await dash.locator('canvas#grid-fake').getAttribute('data-rows'), '8');
