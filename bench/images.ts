@@ -37,6 +37,7 @@ import { loadTrainingData, type TrainingData } from '../src/trainer/data/index';
 import { DivergedError, GanTrainer } from '../src/trainer/loop';
 import { ImageQuality, type ImageQualityRecord } from '../src/trainer/metrics/imageQuality';
 import { mnistClassifierDir } from '../src/trainer/metrics/mnistClassifier';
+import { positiveInt, UsageError } from './lib/args';
 
 const TEMPLATE = 'templates/image/model.ts';
 
@@ -122,12 +123,7 @@ const PAC2_ROW = PUBLISHED[5];
 
 // ---------------------------------------------------------------- arguments
 
-class UsageError extends Error {}
 
-function positiveInt(name: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-  return Number(v);
-}
 
 function parse(argv: string[]) {
   const { values } = parseArgs({

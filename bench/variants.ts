@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { writeExperiment } from '../src/extension/scaffold/scaffold';
 import { BACKENDS, type ToyDataset } from '../src/protocol/config';
 import { F_DIVERGENCES, VARIANTS, VARIANT_IDS, type FDivergence, type VariantId } from '../src/protocol/variants';
+import { positiveInt, UsageError } from './lib/args';
 
 const BENCH_DATASETS = ['8gaussians', '25gaussians'] as const satisfies readonly ToyDataset[];
 type BenchDataset = (typeof BENCH_DATASETS)[number];
@@ -112,7 +113,6 @@ const PUBLISHED: readonly Published[] = [
 
 // ---------------------------------------------------------------- arguments
 
-class UsageError extends Error {}
 
 interface Entry {
   /** Row key: a variant id, or f-gan:<divergence>. */
@@ -133,10 +133,6 @@ function parseEntry(spec: string): Entry {
   return { key: spec, variant, settings: TOY_SETTINGS[variant], extraOptions: divergence ? { divergence } : {} };
 }
 
-function positiveInt(name: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
-  return Number(v);
-}
 
 function parse(argv: string[]) {
   const { values } = parseArgs({

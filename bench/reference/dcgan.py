@@ -19,14 +19,14 @@ copied to the device each step, as the trainer does.
 Prints one JSON line: {"device", "threads", "steps_per_sec", "torch"}.
 """
 import argparse
-import json
 import os
-import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from timing import report, steps_per_second
 
 
 def load_mnist(path):
@@ -122,19 +122,7 @@ def main():
         opt_g.step()
         return [loss_d.item(), nd.item(), loss_g.item(), ng.item()]
 
-    for _ in range(a.warmup):
-        step()
-    if dev.type == "cuda":
-        torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    if dev.type == "cuda":
-        torch.cuda.synchronize()
-    sps = a.steps / (time.perf_counter() - t0)
-    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
-    print(json.dumps({"device": name, "threads": torch.get_num_threads(), "steps_per_sec": sps, "torch": torch.__version__}))
-
+    report(dev, steps_per_second(step, a.warmup, a.steps, dev))
 
 if __name__ == "__main__":
     main()

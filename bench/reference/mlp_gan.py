@@ -12,14 +12,14 @@ to the host every step, as the trainer does for its metrics and NaN checks.
 Prints one JSON line: {"device", "threads", "steps_per_sec", "torch"}.
 """
 import argparse
-import json
 import math
 import os
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from timing import report, steps_per_second
 
 
 def mlp(inputs, outputs, hidden, depth):
@@ -78,19 +78,7 @@ def main():
         # Read back, as the trainer reads its step statistics (and checks them for NaN).
         return [loss_d.item(), nd.item(), loss_g.item(), ng.item()]
 
-    for _ in range(a.warmup):
-        step()
-    if dev.type == "cuda":
-        torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    if dev.type == "cuda":
-        torch.cuda.synchronize()
-    sps = a.steps / (time.perf_counter() - t0)
-    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
-    print(json.dumps({"device": name, "threads": torch.get_num_threads(), "steps_per_sec": sps, "torch": torch.__version__}))
-
+    report(dev, steps_per_second(step, a.warmup, a.steps, dev))
 
 if __name__ == "__main__":
     main()
