@@ -163,14 +163,10 @@ export class GanTrainer {
       const r = this.data.sampleLabeled!(n, deriveSeed(t.seed, 0, STREAM.eval, 1));
       this.evalReal = r.x;
       this.evalRealY = r.y;
-      this.evalY = Int32Array.from({ length: n }, (_, i) => i % this.classes);
+      this.evalY = this.cyclingLabels(n);
     } else this.evalReal = this.data.sample(n, deriveSeed(t.seed, 0, STREAM.eval, 1));
     this.directions = randomDirections(SWD_DIRECTIONS, this.dim, deriveSeed(t.seed, 0, STREAM.projections));
     this.realSpread = meanPairwiseDistance(this.evalReal, this.dim, this.diversityCap);
-  }
-
-  private realBatch(step: number, k: number): tf.Tensor2D {
-    return this.realLabeled(step, k).x;
   }
 
   /** A real batch, with its labels when the run is conditional (the same rows either way). */
@@ -187,6 +183,22 @@ export class GanTrainer {
     if (this.cond === 'none') return undefined;
     const rng = new Rng(deriveSeed(this.cfg.training.seed, step, STREAM.labels, k));
     return tf.tensor1d(Int32Array.from({ length: this.cfg.training.batchSize }, () => rng.int(this.classes)), 'int32');
+  }
+
+  /** Class i mod K for sample i: a class-balanced set of n labels (conditional runs). */
+  private cyclingLabels(n: number): Int32Array {
+    return Int32Array.from({ length: n }, (_, i) => i % this.classes);
+  }
+
+  /** G's output for z (with labels y when conditional), read back to the host. */
+  private async generateFrom(input: () => { z: tf.Tensor2D; y?: tf.Tensor1D }): Promise<Float32Array> {
+    const t = tf.tidy(() => {
+      const { z, y } = input();
+      return this.G.apply(this.gInput(z, y));
+    });
+    const v = (await t.data()) as Float32Array;
+    t.dispose();
+    return v;
   }
 
   /** G's input: z, and the one-hot label beside it when conditional. */
@@ -385,10 +397,7 @@ export class GanTrainer {
 
   /** Generated samples for the fixed evaluation noise (row-major n × dim). */
   async generateEval(): Promise<Float32Array> {
-    const t = tf.tidy(() => this.G.apply(this.gInput(this.evalZ, this.evalY && tf.tensor1d(this.evalY, 'int32'))));
-    const v = (await t.data()) as Float32Array;
-    t.dispose();
-    return v;
+    return this.generateFrom(() => ({ z: this.evalZ, y: this.evalY && tf.tensor1d(this.evalY, 'int32') }));
   }
 
   /**
@@ -396,14 +405,10 @@ export class GanTrainer {
    * from the evaluation set's): the images a Stacked MNIST mode count classifies.
    */
   async generate(n: number, index: number): Promise<Float32Array> {
-    const t = tf.tidy(() => {
-      const z = tf.randomNormal([n, this.cfg.model.latentDim], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 100 + index)) as tf.Tensor2D;
-      const y = this.cond === 'none' ? undefined : tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % this.classes), 'int32');
-      return this.G.apply(this.gInput(z, y));
-    });
-    const v = (await t.data()) as Float32Array;
-    t.dispose();
-    return v;
+    return this.generateFrom(() => ({
+      z: tf.randomNormal([n, this.cfg.model.latentDim], 0, 1, 'float32', deriveSeed(this.cfg.training.seed, 0, STREAM.eval, 100 + index)) as tf.Tensor2D,
+      y: this.cond === 'none' ? undefined : tf.tensor1d(this.cyclingLabels(n), 'int32'),
+    }));
   }
 
   /** Critic-free quality numbers for a generated set. */
@@ -459,13 +464,8 @@ export class GanTrainer {
    */
   private async imageSnapshotAt(step: number, fake: Float32Array): Promise<ImageSnapshot> {
     const views = latentViews(this.evalZ);
-    const out = tf.tidy(() => {
-      // Conditional: interpolations and sweeps keep class 0's label.
-      const y = this.cond === 'none' ? undefined : tf.zeros([views.z.shape[0]], 'int32') as tf.Tensor1D;
-      return this.G.apply(this.gInput(views.z, y));
-    });
-    const latent = (await out.data()) as Float32Array;
-    out.dispose();
+    // Conditional: interpolations and sweeps keep class 0's label.
+    const latent = await this.generateFrom(() => ({ z: views.z, y: this.cond === 'none' ? undefined : (tf.zeros([views.z.shape[0]], 'int32') as tf.Tensor1D) }));
     views.z.dispose();
     const snap = imageSnapshot(step, this.data.image!, fake, this.evalReal, latent, views);
     if (this.cond === 'none') return snap;
@@ -480,13 +480,10 @@ export class GanTrainer {
   private async classGrids(): Promise<Pick<ImageSnapshot, 'fake' | 'real'>> {
     const rows = Math.min(this.classes, MAX_GRID_CELLS);
     const cols = GRID_SIDE;
-    const out = tf.tidy(() => {
-      const z = tf.tile(tf.slice(this.evalZ, [0, 0], [cols, -1]), [rows, 1]) as tf.Tensor2D;
-      const y = tf.tensor1d(Int32Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols)), 'int32');
-      return this.G.apply(this.gInput(z, y));
-    });
-    const fake = (await out.data()) as Float32Array;
-    out.dispose();
+    const fake = await this.generateFrom(() => ({
+      z: tf.tile(tf.slice(this.evalZ, [0, 0], [cols, -1]), [rows, 1]) as tf.Tensor2D,
+      y: tf.tensor1d(Int32Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols)), 'int32'),
+    }));
     const real = new Float32Array(rows * cols * this.dim).fill(-1);
     const filled = new Int32Array(rows);
     this.evalRealY!.forEach((label, i) => {

@@ -225,25 +225,24 @@ function channel(images: Float32Array, n: number, ch: number): Float32Array {
 
 /** Digit labels of n grey images. */
 async function classify(classifier: MnistClassifier, images: Float32Array, n: number): Promise<Int32Array> {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i += 256) {
-    const b = Math.min(256, n - i);
-    const t = tf.tidy(() => classifier.predict(tf.tensor2d(images.subarray(i * 784, (i + b) * 784), [b, 784])));
-    out.set((await t.data()) as Int32Array, i);
-    t.dispose();
-  }
-  return out;
+  return Int32Array.from(await inBatches(images, n, 1, (x) => classifier.predict(x)));
 }
 
-/** Classifier features of n images, in batches (reads are async: WebGPU cannot read synchronously in Node). */
+/** Classifier features of n images. */
 async function embed(classifier: MnistClassifier, images: Float32Array, n: number): Promise<Float32Array> {
-  const d = MNIST_CLASSIFIER_FEATURE_DIM;
-  const out = new Float32Array(n * d);
-  const batch = 256;
-  for (let i = 0; i < n; i += batch) {
-    const b = Math.min(batch, n - i);
-    const t = tf.tidy(() => classifier.features(tf.tensor2d(images.subarray(i * 784, (i + b) * 784), [b, 784])));
-    out.set((await t.data()) as Float32Array, i * d);
+  return inBatches(images, n, MNIST_CLASSIFIER_FEATURE_DIM, (x) => classifier.features(x));
+}
+
+/**
+ * `fn` over n 28 × 28 images in batches of 256, its `width` outputs per image
+ * concatenated (reads are async: WebGPU cannot read synchronously in Node).
+ */
+async function inBatches(images: Float32Array, n: number, width: number, fn: (x: tf.Tensor2D) => tf.Tensor): Promise<Float32Array> {
+  const out = new Float32Array(n * width);
+  for (let i = 0; i < n; i += 256) {
+    const b = Math.min(256, n - i);
+    const t = tf.tidy(() => fn(tf.tensor2d(images.subarray(i * 784, (i + b) * 784), [b, 784])));
+    out.set(await t.data(), i * width);
     t.dispose();
   }
   return out;
