@@ -12,7 +12,7 @@
  * side too: a synchronous read from WebGPU is impossible in Node.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dataDimOf, type ResolvedConfig } from '../protocol/config';
+import { imageShapeOf, type ResolvedConfig } from '../protocol/config';
 import { useWasm } from './backend';
 import type { ModelBuilders } from './compile';
 import type { TrainingData } from './data/index';
@@ -29,7 +29,7 @@ const IMAGE_CHECK_BATCH = 8;
  * are tested against cpu (test/unit/kernels-conv.test.ts), on a small batch.
  */
 export function selfCheckPlan(cfg: ResolvedConfig): { reference: 'cpu' | 'wasm'; cfg: ResolvedConfig } {
-  if (dataDimOf(cfg.data) <= 64) return { reference: 'cpu', cfg };
+  if (!imageShapeOf(cfg.data)) return { reference: 'cpu', cfg };
   const m = cfg.model.packing;
   const batchSize = Math.min(cfg.training.batchSize, Math.max(1, Math.floor(IMAGE_CHECK_BATCH / m)) * m);
   return { reference: 'wasm', cfg: { ...cfg, training: { ...cfg.training, batchSize } } };
