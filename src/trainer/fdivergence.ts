@@ -25,16 +25,27 @@ const LOG2 = Math.log(2);
 /**
  * Principal branch of Lambert W for x = e^a (so W > 0), from a = log x:
  * Newton on w + log w = a, started from e^a (small a) or a − log a (large a).
- * Differentiable through the iterations.
+ * The gradient is the implicit one, dW/da = W/(1 + W), not a backward pass
+ * through the iterations: the starting point's branch (tf.where over
+ * tf.less) has no gradient in tfjs, and the closed form is exact and cheaper.
  */
-export function lambertWExp(a: tf.Tensor): tf.Tensor {
+export const lambertWExp: (a: tf.Tensor) => tf.Tensor = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const a = args[0] as tf.Tensor;
+  const save = args[1] as tf.GradSaveFunc;
   let w = tf.where(tf.less(a, 1), tf.exp(a), tf.sub(a, tf.log(tf.maximum(a, 1))));
   for (let i = 0; i < 8; i++) {
     // w ← w − (w + log w − a)/(1 + 1/w) = w·(1 + a − log w)/(1 + w)
     w = tf.div(tf.mul(w, tf.sub(tf.add(1, a), tf.log(w))), tf.add(1, w));
   }
-  return w;
-}
+  save([w]);
+  return {
+    value: w,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [ws] = saved;
+      return tf.mul(dy, tf.div(ws, tf.add(1, ws)));
+    },
+  };
+}) as (a: tf.Tensor) => tf.Tensor;
 
 /** Jeffrey conjugate from its argument a = 1 − t: W(e^a) + 1/W(e^a) + t − 2. */
 function jeffreyConjugate(t: tf.Tensor): tf.Tensor {

@@ -8,13 +8,13 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../../src/protocol/config';
 import { F_DIVERGENCES, type FDivergence } from '../../src/protocol/variants';
-import { F_DIVERGENCE_IMPLS, fDivergenceEstimate, fganGeneratorLoss, lambertWExp } from '../../src/trainer/fdivergence';
+import { F_DIVERGENCE_IMPLS, fDivergenceEstimate, fganDiscriminatorLoss, fganGeneratorLoss, lambertWExp } from '../../src/trainer/fdivergence';
 import * as L from '../../src/trainer/losses';
 import { VARIANT_IMPLS } from '../../src/trainer/variants';
 import { mlp, type Module } from '../../src/trainer/userApi';
 import { checkPenaltyGradient, criticContext as ctx } from './penalty-gradient';
 
-const close = (a: number, b: number, tol = 1e-5) => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≉ ${b}`);
+const close = (a: number, b: number, tol = 1e-5, what = '') => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what ? `${what}: ` : ''}${a} ≉ ${b}`);
 const val = (t: tf.Tensor) => t.dataSync()[0];
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const col = (xs: number[]) => tf.tensor2d(xs, [xs.length, 1]);
@@ -179,6 +179,24 @@ test('Lambert W: w·e^w = e^a over a wide range', () => {
   const as = [-20, -3, 0, 1, 2.5, 10, 60];
   const w = lambertWExp(tf.tensor1d(as)).dataSync();
   as.forEach((a, i) => close(Math.log(w[i]) + w[i], a, 1e-5));
+});
+
+test('f-GAN, every divergence: the gradients of the D and G losses w.r.t. the raw outputs exist and match central differences', () => {
+  // Training differentiates both losses through g_f and f*∘g_f; a divergence whose conjugate uses an op
+  // without a gradient in tfjs (Jeffrey's Lambert W started from tf.where(tf.less(...))) fails here, not mid-run.
+  const vr = [-1.2, -0.3, 0.2, 0.9];
+  const vf = [-0.8, 0.1, 0.6, 1.4];
+  const h = 1e-2;
+  for (const div of F_DIVERGENCES) {
+    const lossD = (r: number[], f: number[]) => tf.tidy(() => fganDiscriminatorLoss(div, col(r), col(f)));
+    const lossG = (f: number[]) => tf.tidy(() => fganGeneratorLoss(div, col(f)));
+    const [gr, gf] = tf.grads((r: tf.Tensor, f: tf.Tensor) => fganDiscriminatorLoss(div, r, f))([col(vr), col(vf)]).map((g) => Array.from(g.dataSync()));
+    const gG = Array.from(tf.grad((f: tf.Tensor) => fganGeneratorLoss(div, f))(col(vf)).dataSync());
+    const bump = (xs: number[], i: number, d: number) => xs.map((x, j) => (j === i ? x + d : x));
+    vr.forEach((_, i) => close(gr[i], (val(lossD(bump(vr, i, h), vf)) - val(lossD(bump(vr, i, -h), vf))) / (2 * h), 2e-3, `${div} D loss, real ${i}`));
+    vf.forEach((_, i) => close(gf[i], (val(lossD(vr, bump(vf, i, h))) - val(lossD(vr, bump(vf, i, -h)))) / (2 * h), 2e-3, `${div} D loss, fake ${i}`));
+    vf.forEach((_, i) => close(gG[i], (val(lossG(bump(vf, i, h))) - val(lossG(bump(vf, i, -h)))) / (2 * h), 2e-3, `${div} G loss, fake ${i}`));
+  }
 });
 
 test('f-GAN estimate, D and G losses on fixed outputs (KL and GAN by hand)', () => {
