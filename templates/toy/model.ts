@@ -73,8 +73,9 @@ export function buildDiscriminator(ctx: ModelContext): Module {
  */
 function buildAutoencoder(ctx: ModelContext): Module {
   const codeDim = Math.max(1, Math.floor(ctx.hidden / 2));
-  const encoder = mlp(ctx, ctx.dataDim, codeDim, 'D/encoder', relu);
-  const decoder = mlp(ctx, codeDim, ctx.dataDim, 'D/decoder', relu);
+  // model.spectralNorm applies to the auto-encoder's layers too (it bounds how fast the energy can change).
+  const encoder = mlp(ctx, ctx.dataDim, codeDim, 'D/encoder', relu, { spectralNorm: ctx.spectralNorm });
+  const decoder = mlp(ctx, codeDim, ctx.dataDim, 'D/decoder', relu, { spectralNorm: ctx.spectralNorm });
   return {
     variables: [...encoder.variables, ...decoder.variables],
     apply: (x: tf.Tensor2D) => decoder.apply(encoder.apply(x)),

@@ -84,11 +84,18 @@ async function plainMlpModel(): Promise<ModelBuilders> {
   return compileAndLoad(file);
 }
 
-test('model.spectralNorm: the template wraps every D layer (u, v saved as state); a D that ignores it is refused by name', async () => {
+test('model.spectralNorm: the template wraps every D layer, auto-encoders included (u, v saved as state); a D that ignores it is refused by name', async () => {
   const t = new GanTrainer(small('wgan-clip', { model: { hidden: 16, depth: 2, spectralNorm: true } }), builders);
   assert.equal(t.D.stateVariables?.length, 2 * 3, 'u and v for each of the 3 layers');
   await t.step(0);
   t.dispose();
+  // The auto-encoder D of EBGAN and BEGAN too: encoder and decoder, 3 layers each.
+  for (const variant of ['ebgan', 'began']) {
+    const ae = new GanTrainer(small(variant, { model: { hidden: 16, depth: 2, spectralNorm: true } }), builders);
+    assert.equal(ae.D.stateVariables?.length, 2 * 6, `${variant}: u and v for each of the 6 layers`);
+    await ae.step(0);
+    ae.dispose();
+  }
   const ignoring = await plainMlpModel();
   assert.throws(() => new GanTrainer(small('wgan-clip', { model: { hidden: 16, depth: 2, spectralNorm: true } }), ignoring), /model\.spectralNorm is true but buildDiscriminator applied no spectral normalization/);
 });
