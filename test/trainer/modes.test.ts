@@ -7,24 +7,28 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { experiment, readJsonl, runCli } from './helpers';
+import { experiment, pool, readJsonl, runCli } from './helpers';
 
 interface Case {
   variant: string;
   training: { steps: number; [field: string]: number };
   options?: object;
-  /** The sliced Wasserstein distance must end below this share of its first value. */
-  swdRatio: number;
+  model?: object;
 }
 
+// Every case must cover at least 6 of the 8 modes and end at or below half its first sliced
+// Wasserstein distance (the issue's bar), on seed 1 with 2,500 evaluation samples.
 const CASES: Case[] = [
-  // Budgets and seeds were measured (seeds 1, 3, 4, 5): NS reaches 6–7 modes from ~1,400 steps,
-  // WGAN-GP 7–8 modes from ~600 steps. NS with a 2-D latent keeps mass between modes, so its
-  // distance falls less than WGAN-GP's.
-  // Non-saturating loss, Adam β1 = 0.5; a learning rate of 1e-3 suits the small 2-D problem.
-  { variant: 'gan-ns', training: { steps: 1500, lrD: 1e-3, lrG: 1e-3 }, swdRatio: 0.75 },
-  // WGAN-GP with the penalty weight and β1 of the paper's own toy-data script (gan_toy.py: λ = 0.1, β1 = 0.5).
-  { variant: 'wgan-gp', training: { steps: 700, lrD: 5e-4, lrG: 5e-4, beta1: 0.5 }, options: { gpWeight: 0.1 }, swdRatio: 0.5 },
+  // Non-saturating loss, Adam β1 = 0.5 at 1e-3 (suits the small 2-D problem). 64 hidden units, not the
+  // template's 128: measured on seeds 1–4 at 1,500 steps, 64 units end at 0.09–0.40 of the first distance
+  // with 7–8 modes, 128 units at 0.70 (mass left between modes).
+  { variant: 'gan-ns', model: { hidden: 64 }, training: { steps: 1500, lrD: 1e-3, lrG: 1e-3 } },
+  // WGAN-GP with the penalty weight and β1 of the paper's own toy-data script (gan_toy.py: λ = 0.1, β1 = 0.5):
+  // 7–8 modes from ~600 steps (seeds 1, 3, 4, 5).
+  { variant: 'wgan-gp', training: { steps: 700, lrD: 5e-4, lrG: 5e-4, beta1: 0.5 }, options: { gpWeight: 0.1 } },
+  // WGAN with clipping: the paper's RMSProp and 5 critic steps, but c = 0.1 and 5e-4 (c = 0.01 with 5e-5
+  // needs tens of thousands of steps here). Measured on seeds 1–3: 7 modes, 0.19–0.24 of the first distance.
+  { variant: 'wgan-clip', model: { hidden: 64 }, training: { steps: 1500, lrD: 5e-4, lrG: 5e-4 }, options: { clipValue: 0.1 } },
 ];
 
 async function trainCase(c: Case) {
@@ -33,6 +37,7 @@ async function trainCase(c: Case) {
     variant: c.variant,
     data: { name: '8gaussians' },
     training: { seed: 1, batchSize: 256, ...c.training },
+    model: c.model ?? {},
     options: c.options ?? {},
     logging: { metricsEvery: 50, samplesEvery: 200, evalSamples: 2500 },
   });
@@ -41,9 +46,9 @@ async function trainCase(c: Case) {
   return { r, runDir };
 }
 
-test('non-saturating GAN and WGAN-GP each cover at least 6 of the 8 Gaussians and move measurably closer to the data', async () => {
-  // The two runs are independent processes: run them side by side on the two cores.
-  const results = await Promise.all(CASES.map(trainCase));
+test('non-saturating GAN, WGAN-GP and WGAN (clipping) each cover at least 6 of the 8 Gaussians and halve the sliced Wasserstein distance', async () => {
+  // The runs are independent processes: two at a time, one per core.
+  const results = await pool(CASES, 2, trainCase);
   results.forEach(({ r, runDir }, i) => {
     const name = CASES[i].variant;
     assert.equal(r.code, 0, `${name}: trainer exited ${r.code}\n${r.stderr}`);
@@ -55,7 +60,7 @@ test('non-saturating GAN and WGAN-GP each cover at least 6 of the 8 Gaussians an
     assert.equal(status.state, 'completed');
     assert.equal(last.step, CASES[i].training.steps);
     assert.ok(last.modesCovered >= 6, `${name}: covers ${last.modesCovered} of 8 modes at step ${last.step}`);
-    assert.ok(last.swd <= first.swd * CASES[i].swdRatio, `${name}: sliced Wasserstein ${first.swd} → ${last.swd}, wanted ≤ ${CASES[i].swdRatio} × the start`);
+    assert.ok(last.swd <= first.swd / 2, `${name}: sliced Wasserstein ${first.swd} → ${last.swd} did not halve`);
     assert.ok(fs.readdirSync(path.join(runDir, 'samples')).length >= 2, `${name}: sample snapshots missing`);
     assert.equal(fs.existsSync(path.join(runDir, 'lock.json')), false, `${name}: lock not released`);
   });
