@@ -12,7 +12,9 @@
  * runs first and its result is reported.
  *
  * --backends takes trainer backends by name, and webgpu-stock: WebGPU with tfjs's own uploads (the
- * trainer pools them, src/trainer/kernels/webgpuUploads.ts), to show what pooling gains.
+ * trainer pools them, src/trainer/kernels/webgpuUploads.ts), to show what pooling gains; and
+ * wasm-1thread: the single-thread wasm build (the trainer runs image models on one thread per
+ * core, src/trainer/kernels/wasmThreads.ts), to show what the threads gain.
  *
  *   npx tsx bench/backends.ts [--model mlp|dcgan] [--variant gan-ns|wgan-gp] [--backends webgpu,wasm] [--torch cpu,cuda] [--rounds 3] [--steps 200] [--batch 256] [--out FILE]
  */
@@ -86,8 +88,11 @@ async function one(requested: string): Promise<void> {
   // 'webgpu-stock': WebGPU with tfjs's own uploads instead of the trainer's pooled ones (kernels/webgpuUploads.ts).
   const stock = requested === 'webgpu-stock';
   if (stock) process.env.GAN_WEBGPU_UPLOADS = 'stock';
-  const backend = (stock ? 'webgpu' : requested) as BackendChoice;
-  const info = await pickBackend(backend);
+  // 'wasm-1thread': the stock single-thread wasm build, where the trainer runs image models on one thread per core.
+  const oneThread = requested === 'wasm-1thread';
+  if (oneThread) process.env.GAN_WASM_THREADS = '1';
+  const backend = (stock ? 'webgpu' : oneThread ? 'wasm' : requested) as BackendChoice;
+  const info = await pickBackend(backend, { imageData: dcgan });
   const cfg = resolveConfig(benchConfig(backend));
   const builders = await compileAndLoad(a.template!);
   let detail = info.reason;
@@ -104,7 +109,7 @@ async function one(requested: string): Promise<void> {
   for (const end = s + Number(a.steps); s < end; s++) await trainer.step(s);
   const stepsPerSec = Number(a.steps) / ((performance.now() - t0) / 1000);
   trainer.dispose();
-  process.stdout.write(JSON.stringify({ label: `trainer, ${info.name}${stock ? ' (stock uploads)' : ''}`, stepsPerSec, detail }) + '\n');
+  process.stdout.write(JSON.stringify({ label: `trainer, ${info.name}${stock ? ' (stock uploads)' : ''}${oneThread ? ' (1 thread)' : ''}`, stepsPerSec, detail }) + '\n');
   process.exit(0); // a WebGPU device keeps Node alive
 }
 

@@ -456,7 +456,7 @@ function packageVersion(name: string): string {
 
 async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
-  const info = await pickBackend(a.backend);
+  const info = await pickBackend(a.backend, { imageData: true });
   const builders = await compileAndLoad(TEMPLATE);
   const loaded = new Map<string, TrainingData>();
   const t0 = performance.now();

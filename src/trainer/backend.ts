@@ -13,14 +13,21 @@ import type { BackendInfo } from '../protocol/run';
 import { cpuFallbackReason } from './cudaLibraries';
 import { installWasmConv } from './kernels/wasmConv';
 import { installWasmMatMul } from './kernels/wasmMatMul';
+import { loadThreadedWasm, wasmThreadsWanted } from './kernels/wasmThreads';
 import { installPooledUploads, type WebGPUBackendLike } from './kernels/webgpuUploads';
 
 type Name = BackendInfo['name'];
 
+/** What the caller knows about the work, for choices inside a backend. */
+export interface BackendHints {
+  /** Convolutional models on image data: the wasm backend then runs several threads (kernels/wasmThreads.ts). */
+  imageData?: boolean;
+}
+
 interface Attempt {
   name: Name;
   /** Resolves with a note for the reason shown to the user (e.g. a GPU package running on the CPU). */
-  load(): Promise<string | void>;
+  load(hints: BackendHints): Promise<string | void>;
 }
 
 function describeLoadError(pkg: string, e: unknown): string {
@@ -118,15 +125,29 @@ const ATTEMPTS: Record<Name, Attempt> = {
   webgpu: webgpuAttempt,
   wasm: {
     name: 'wasm',
-    async load() {
+    async load(hints) {
       try {
         require('@tensorflow/tfjs-backend-wasm');
       } catch (e) {
         throw new Error(describeLoadError('@tensorflow/tfjs-backend-wasm', e));
       }
+      // Image models on several threads where the machine has the cores (kernels/wasmThreads.ts);
+      // the stock single-thread build for toy models, when GAN_WASM_THREADS=1, or when the
+      // threaded build cannot start.
+      let note: string;
+      const wanted = wasmThreadsWanted(hints.imageData ?? false);
+      if (wanted > 1) {
+        try {
+          const n = await loadThreadedWasm(wanted);
+          note = `${n} thread${n === 1 ? '' : 's'}`;
+        } catch (e) {
+          note = `1 thread: the multithreaded build did not start (${(e as Error).message.split('\n')[0]})`;
+        }
+      } else note = '1 thread';
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       installWasmMatMul();
       installWasmConv();
+      return note;
     },
   },
   cpu: {
@@ -139,18 +160,18 @@ const ATTEMPTS: Record<Name, Attempt> = {
 
 /** Switch to the wasm backend with the project's kernels (the webgpu self-check's reference for convolutional models). */
 export async function useWasm(): Promise<void> {
-  await ATTEMPTS.wasm.load();
+  await ATTEMPTS.wasm.load({ imageData: true });
   await tf.ready();
 }
 
 const AUTO_ORDER: Name[] = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
 
-export async function pickBackend(choice: BackendChoice): Promise<BackendInfo> {
+export async function pickBackend(choice: BackendChoice, hints: BackendHints = {}): Promise<BackendInfo> {
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   const passed: string[] = [];
   for (const name of order) {
     try {
-      const note = await ATTEMPTS[name].load();
+      const note = await ATTEMPTS[name].load(hints);
       await tf.ready();
       const why = (note ? `${note}; ` : '') + (choice === 'auto' ? (passed.length ? `auto: ${passed.join('; ')}` : 'auto: first choice') : 'forced by config/setting');
       return { name, reason: why };

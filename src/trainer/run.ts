@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LOWER_IS_BETTER, parseConfigText, type BackendChoice, type ResolvedConfig } from '../protocol/config';
+import { imageShapeOf, LOWER_IS_BETTER, parseConfigText, type BackendChoice, type ResolvedConfig } from '../protocol/config';
 import type { ControlMessage, TrainerMessage } from '../protocol/messages';
 import type { MetricRecord, Snapshot } from '../protocol/metrics';
 import { PROTOCOL_VERSION } from '../protocol/messages';
@@ -183,7 +183,7 @@ export class Run {
     // The backend first: when none can start (a forced webgpu without a GPU, say) nothing is
     // written, as with a bad config. It is known before anyone can connect, so every
     // controller's first message is `hello`.
-    this.backend = await pickBackend(this.cfg.backend);
+    this.backend = await pickBackend(this.cfg.backend, { imageData: imageShapeOf(this.cfg.data) !== undefined });
     try {
       await (this.o.resume ? this.openResume() : this.openFresh());
     } catch (e) {
@@ -317,7 +317,7 @@ export class Run {
       return trainer;
     } catch (e) {
       if (!(e instanceof GpuSelfCheckError) || e.wrongNumbers || this.cfg.backend !== 'auto') throw e;
-      const fallback = await pickBackend('wasm');
+      const fallback = await pickBackend('wasm', { imageData: imageShapeOf(this.cfg.data) !== undefined });
       this.backend = { name: fallback.name, reason: `auto: webgpu passed over: ${e.message}; ${this.backend.reason}` };
       this.warn(`webgpu passed over: ${e.message}; training on ${fallback.name}`);
       this.setStatus({ backend: this.backend }, true);

@@ -24,10 +24,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], timeoutMs = 300_000): Promise<CliResult> {
+export function runCli(args: string[], timeoutMs = 300_000, env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   requireBuild();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TRAINER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [TRAINER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
