@@ -68,13 +68,10 @@ export function loadThreadedWasm(threads: number): Promise<number> {
 
 async function start(threads: number): Promise<number> {
   if (typeof SharedArrayBuffer === 'undefined') throw new Error('this Node has no SharedArrayBuffer');
-  // Loaded lazily, like the rest of the backend: the package is optional at build time.
-   
+  // Required here, not imported: tfjs-backend-wasm stays outside the trainer bundle (esbuild.mjs).
   const wasmPkg = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   const outDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
-   
   const factory = require(path.join(outDir, 'tfjs-backend-wasm-threaded-simd.js')) as Factory;
-   
   const { wasmWorkerContents } = require(path.join(outDir, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
 
   // The worker script is kept as a template string whose "\n" escapes became real
@@ -89,7 +86,6 @@ async function start(threads: number): Promise<number> {
 
   // The C++ reads the core count once, while the module starts (emscripten_num_logical_cores →
   // require('os').cpus().length), and halves it: count every logical core twice for that moment.
-   
   const nodeOs = require('os') as typeof os;
   const cpus = nodeOs.cpus;
   nodeOs.cpus = () => [...cpus(), ...cpus()];
