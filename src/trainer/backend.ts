@@ -12,6 +12,7 @@ import type { BackendChoice } from '../protocol/config';
 import type { BackendInfo } from '../protocol/run';
 import { cpuFallbackReason } from './cudaLibraries';
 import { installWasmConv } from './kernels/wasmConv';
+import { installWasmIdentity } from './kernels/wasmIdentity';
 import { installWasmMatMul } from './kernels/wasmMatMul';
 import { loadThreadedWasm, wasmThreadsWanted } from './kernels/wasmThreads';
 import { installPooledUploads, type WebGPUBackendLike } from './kernels/webgpuUploads';
@@ -147,6 +148,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       installWasmMatMul();
       installWasmConv();
+      installWasmIdentity();
       return note;
     },
   },

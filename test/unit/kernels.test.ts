@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { installWasmIdentity } from '../../src/trainer/kernels/wasmIdentity';
 import { installWasmMatMul } from '../../src/trainer/kernels/wasmMatMul';
 import { Rng } from '../../src/trainer/rng';
 
@@ -55,4 +56,25 @@ test('gradients through the re-registered kernel match the cpu backend', async (
   const want = await onBackend('cpu', grad);
   const got = await onBackend('wasm', grad);
   for (let j = 0; j < 2; j++) for (let i = 0; i < want[j].length; i++) assert.ok(Math.abs(got[j][i] - want[j][i]) < 1e-3 * (1 + Math.abs(want[j][i])));
+});
+
+test('wasm Identity (every clone the gradient tape makes) shares the buffer instead of copying it, and the buffer lives until the last holder is disposed', async () => {
+  await tf.setBackend('wasm');
+  installWasmIdentity();
+  const backend = tf.engine().backend;
+  const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+  const buffers = backend.numDataIds();
+  const y = tf.clone(x);
+  assert.equal(backend.numDataIds(), buffers, 'a clone holds the same buffer');
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4, 5, 6], 'the clone outlives the original');
+  y.dispose();
+  assert.equal(backend.numDataIds(), buffers - 1, 'the buffer is freed with its last holder');
+  // A variable's assign swaps buffers: a clone taken before keeps the old values.
+  const v = tf.variable(tf.tensor1d([1, 2]));
+  const before = tf.clone(v);
+  v.assign(tf.tensor1d([7, 8]));
+  assert.deepEqual(Array.from(before.dataSync()), [1, 2]);
+  assert.deepEqual(Array.from(v.dataSync()), [7, 8]);
+  tf.dispose([v, before]);
 });
