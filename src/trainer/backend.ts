@@ -27,8 +27,11 @@ export interface BackendHints {
 
 interface Attempt {
   name: Name;
-  /** Resolves with a note for the reason shown to the user (e.g. a GPU package running on the CPU). */
-  load(hints: BackendHints): Promise<string | void>;
+  /**
+   * Resolves with a note for the reason shown to the user (e.g. a GPU package running on the CPU).
+   * `wasmThreads`: the threads the wasm backend is to run (wasmThreadsWanted).
+   */
+  load(wasmThreads: number): Promise<string | void>;
 }
 
 function describeLoadError(pkg: string, e: unknown): string {
@@ -126,7 +129,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
   webgpu: webgpuAttempt,
   wasm: {
     name: 'wasm',
-    async load(hints) {
+    async load(wanted) {
       try {
         require('@tensorflow/tfjs-backend-wasm');
       } catch (e) {
@@ -136,7 +139,6 @@ const ATTEMPTS: Record<Name, Attempt> = {
       // the stock single-thread build for toy models, when GAN_WASM_THREADS=1, or when the
       // threaded build cannot start.
       let note: string;
-      const wanted = wasmThreadsWanted(hints.imageData ?? false);
       if (wanted > 1) {
         try {
           const n = await loadThreadedWasm(wanted);
@@ -162,7 +164,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
 
 /** Switch to the wasm backend with the project's kernels (the webgpu self-check's reference for convolutional models). */
 export async function useWasm(): Promise<void> {
-  await ATTEMPTS.wasm.load({ imageData: true });
+  await ATTEMPTS.wasm.load(wasmThreadsWanted(true));
   await tf.ready();
 }
 
@@ -170,10 +172,13 @@ const AUTO_ORDER: Name[] = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu
 
 export async function pickBackend(choice: BackendChoice, hints: BackendHints = {}): Promise<BackendInfo> {
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
+  // Read before any attempt: a bad GAN_WASM_THREADS stops here with its message instead of
+  // becoming one more reason to pass over wasm and train on the far slower cpu backend.
+  const wasmThreads = order.includes('wasm') ? wasmThreadsWanted(hints.imageData ?? false) : 1;
   const passed: string[] = [];
   for (const name of order) {
     try {
-      const note = await ATTEMPTS[name].load(hints);
+      const note = await ATTEMPTS[name].load(wasmThreads);
       await tf.ready();
       const why = (note ? `${note}; ` : '') + (choice === 'auto' ? (passed.length ? `auto: ${passed.join('; ')}` : 'auto: first choice') : 'forced by config/setting');
       return { name, reason: why };

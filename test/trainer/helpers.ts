@@ -44,6 +44,18 @@ export function runCli(args: string[], timeoutMs = 300_000, env: NodeJS.ProcessE
   });
 }
 
+/**
+ * `gan-trainer train` of one experiment into one run folder, quietly, on the wasm backend
+ * (the CPU path every machine has) unless told otherwise; `args` go after the flags.
+ */
+export function trainCli(
+  config: string,
+  runDir: string,
+  o: { backend?: string; args?: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  return runCli(['train', '--config', config, '--run-dir', runDir, '--backend', o.backend ?? 'wasm', '--quiet', ...(o.args ?? [])], o.timeoutMs, o.env);
+}
+
 export function readJsonl(file: string): Record<string, number>[] {
   return fs
     .readFileSync(file, 'utf8')

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
 import { SnapshotSchema } from '../../src/protocol/metrics';
-import { experiment, readJsonl, requireBuild, runCli } from './helpers';
+import { experiment, readJsonl, requireBuild, runCli, trainCli } from './helpers';
 
 const DCGAN = fs.readFileSync('templates/image/model.ts', 'utf8');
 
@@ -60,7 +60,7 @@ test('DCGAN on MNIST: the Fréchet distance (project classifier) falls below the
   );
   const runDir = path.join(exp.dir, 'run');
   try {
-    const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet'], 540_000);
+    const r = await trainCli(exp.config, runDir, { timeoutMs: 540_000 });
     assert.equal(r.code, 0, r.stderr);
     const records = readJsonl(path.join(runDir, 'metrics.jsonl')).filter((x) => 'fd' in x);
     assert.deepEqual(records.map((x) => x.step), [1, STEPS], 'image metrics at the first step and at the end');
@@ -99,7 +99,7 @@ test('Stacked MNIST: a few steps report modes covered (of 1,000) and the KL to u
   );
   const runDir = path.join(exp.dir, 'run');
   try {
-    const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet']);
+    const r = await trainCli(exp.config, runDir);
     assert.equal(r.code, 0, r.stderr);
     const last = readJsonl(path.join(runDir, 'metrics.jsonl')).pop()!;
     assert.ok(Number.isInteger(last.modesCovered) && last.modesCovered >= 1 && last.modesCovered <= 1000, `modes ${last.modesCovered}`);
@@ -119,11 +119,11 @@ test('image folder: an empty folder and a corrupt image each stop the run, namin
   );
   try {
     fs.mkdirSync(path.join(exp.dir, 'photos'));
-    const empty = await runCli(['train', '--config', exp.config, '--run-dir', path.join(exp.dir, 'run1'), '--backend', 'wasm', '--quiet']);
+    const empty = await trainCli(exp.config, path.join(exp.dir, 'run1'));
     assert.notEqual(empty.code, 0);
     assert.match(empty.stderr + empty.stdout, /photos has no PNG or JPEG images/);
     fs.writeFileSync(path.join(exp.dir, 'photos', 'broken.png'), Buffer.from('\x89PNG\r\n\x1a\nnot really'));
-    const corrupt = await runCli(['train', '--config', exp.config, '--run-dir', path.join(exp.dir, 'run2'), '--backend', 'wasm', '--quiet']);
+    const corrupt = await trainCli(exp.config, path.join(exp.dir, 'run2'));
     assert.notEqual(corrupt.code, 0);
     assert.match(corrupt.stderr + corrupt.stdout, /broken\.png/);
     const status = JSON.parse(fs.readFileSync(path.join(exp.dir, 'run2', 'status.json'), 'utf8'));
@@ -149,7 +149,7 @@ test('conditional MNIST: ACGAN learns to follow the label (classifier accuracy o
       DCGAN,
     );
     const runDir = path.join(exp.dir, 'run');
-    const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet'], 540_000);
+    const r = await trainCli(exp.config, runDir, { timeoutMs: 540_000 });
     assert.equal(r.code, 0, r.stderr);
     const records = readJsonl(path.join(runDir, 'metrics.jsonl'));
     const snap = SnapshotSchema.parse(JSON.parse(fs.readFileSync(path.join(runDir, 'samples', `step-${String(steps).padStart(8, '0')}.json`), 'utf8')));
@@ -199,7 +199,7 @@ test('CoGAN on MNIST and inverted MNIST: one z gives the same digit in both doma
   );
   const runDir = path.join(exp.dir, 'run');
   try {
-    const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet'], 540_000);
+    const r = await trainCli(exp.config, runDir, { timeoutMs: 540_000 });
     assert.equal(r.code, 0, r.stderr);
     const rows = readJsonl(path.join(runDir, 'metrics.jsonl')).filter((x) => 'pairAgreement' in x);
     const [first, last] = [rows[0], rows[rows.length - 1]];

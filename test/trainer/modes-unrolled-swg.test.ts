@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { experiment, readJsonl, runCli } from './helpers';
+import { experiment, readJsonl, trainCli } from './helpers';
 
 interface Case {
   name: string;
@@ -38,7 +38,7 @@ async function trainCase(c: Case) {
   });
   const runDir = path.join(exp.dir, 'run');
   const t0 = performance.now();
-  const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet']);
+  const r = await trainCli(exp.config, runDir);
   return { c, r, runDir, seconds: (performance.now() - t0) / 1000 };
 }
 

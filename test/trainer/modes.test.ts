@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { experiment, pool, readJsonl, runCli } from './helpers';
+import { experiment, pool, readJsonl, trainCli } from './helpers';
 
 interface Case {
   variant: string;
@@ -42,7 +42,7 @@ async function trainCase(c: Case) {
     logging: { metricsEvery: 50, samplesEvery: 200, evalSamples: 2500 },
   });
   const runDir = path.join(exp.dir, 'run');
-  const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet']);
+  const r = await trainCli(exp.config, runDir);
   return { r, runDir };
 }
 

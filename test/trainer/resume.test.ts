@@ -14,7 +14,7 @@ import { RUN_FILES } from '../../src/protocol/run';
 import { checkpointName, checkpointsDir, latestGoodCheckpoint, listCheckpoints } from '../../src/runfolder/checkpoints';
 import { readMetrics } from '../../src/runfolder/metricsLog';
 import { listSnapshotSteps, readRunFolder } from '../../src/runfolder/read';
-import { experiment, readJsonl, requireBuild, runCli, TRAINER } from './helpers';
+import { experiment, readJsonl, requireBuild, runCli, TRAINER, trainCli } from './helpers';
 
 const STEPS = 100;
 const CONFIG = {
@@ -59,7 +59,7 @@ test('stopped (SIGTERM) or killed (SIGKILL) after a checkpoint, then resumed: th
   const killed = path.join(exp.dir, 'killed');
   const killAfter = Math.floor(Math.random() * 400);
   const [r, stopExit, killExit] = await Promise.all([
-    runCli(['train', '--config', exp.config, '--run-dir', full, '--backend', 'wasm', '--quiet']),
+    trainCli(exp.config, full),
     interrupted(stopped, exp.config, 'SIGTERM', 0),
     interrupted(killed, exp.config, 'SIGKILL', killAfter),
   ]);
@@ -111,8 +111,8 @@ test('resume: a damaged newest checkpoint is skipped with a warning for the one 
   const run = path.join(exp.dir, 'run');
   const full = path.join(exp.dir, 'full');
   const [a, b] = await Promise.all([
-    runCli(['train', '--config', exp.config, '--run-dir', run, '--backend', 'wasm', '--quiet', '--steps', '40']),
-    runCli(['train', '--config', exp.config, '--run-dir', full, '--backend', 'wasm', '--quiet', '--steps', '60']),
+    trainCli(exp.config, run, { args: ['--steps', '40'] }),
+    trainCli(exp.config, full, { args: ['--steps', '60'] }),
   ]);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);

@@ -15,7 +15,7 @@ import { PNG } from 'pngjs';
 import { writeExperiment } from '../../src/extension/scaffold/scaffold';
 import { TOY_DATASETS } from '../../src/protocol/config';
 import { VARIANTS } from '../../src/protocol/variants';
-import { pool, readJsonl, requireBuild, runCli } from './helpers';
+import { pool, readJsonl, requireBuild, runCli, trainCli } from './helpers';
 
 const REPO = path.resolve('.');
 const STEPS = 5;
@@ -88,7 +88,7 @@ test('every catalogue variant: the scaffold compiles (esbuild check, tsc --noEmi
     const results = await pool(scaffolds, 2, async (s) => {
       const check = await runCli(['check', '--config', s.config]);
       const runDir = path.join(runs, s.id);
-      const train = await runCli(['train', '--config', s.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet']);
+      const train = await trainCli(s.config, runDir);
       return { s, check, train, runDir };
     });
 

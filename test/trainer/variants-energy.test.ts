@@ -14,7 +14,7 @@ import { pickBackend } from '../../src/trainer/backend';
 import { captureState, restoreState } from '../../src/trainer/checkpoint';
 import { compileAndLoad, type ModelBuilders } from '../../src/trainer/compile';
 import { GanTrainer, type StepStats } from '../../src/trainer/loop';
-import { experiment, readJsonl, runCli } from './helpers';
+import { experiment, readJsonl, trainCli } from './helpers';
 
 let toy: ModelBuilders;
 before(async () => {
@@ -115,7 +115,7 @@ test('EBGAN (with the pull-away term) halves the sliced Wasserstein distance on 
     logging: { metricsEvery: 50, samplesEvery: 1000, evalSamples: 1024 },
   });
   const runDir = path.join(exp.dir, 'run');
-  const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet']);
+  const r = await trainCli(exp.config, runDir);
   assert.equal(r.code, 0, r.stderr);
   const metrics = readJsonl(path.join(runDir, 'metrics.jsonl'));
   const first = metrics[0];

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { F_DIVERGENCES } from '../../src/protocol/variants';
-import { experiment, pool, readJsonl, runCli } from './helpers';
+import { experiment, pool, readJsonl, trainCli } from './helpers';
 
 interface Case {
   variant: string;
@@ -51,7 +51,7 @@ async function trainCase(c: Case) {
   });
   const runDir = path.join(exp.dir, 'run');
   const t0 = performance.now();
-  const r = await runCli(['train', '--config', exp.config, '--run-dir', runDir, '--backend', 'wasm', '--quiet']);
+  const r = await trainCli(exp.config, runDir);
   return { c, r, runDir, seconds: (performance.now() - t0) / 1000 };
 }
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { experiment, readJsonl, requireBuild, runCli } from './helpers';
+import { experiment, readJsonl, requireBuild, trainCli } from './helpers';
 
 const DCGAN = fs.readFileSync('templates/image/model.ts', 'utf8');
 const cores = Math.min(os.availableParallelism(), 8);
@@ -19,7 +19,7 @@ async function train(dir: string, name: string, threads: string | undefined) {
   const env = { ...process.env };
   if (threads === undefined) delete env.GAN_WASM_THREADS;
   else env.GAN_WASM_THREADS = threads;
-  const r = await runCli(['train', '--config', path.join(dir, 'gan.config.json'), '--run-dir', runDir, '--backend', 'wasm', '--quiet'], 300_000, env);
+  const r = await trainCli(path.join(dir, 'gan.config.json'), runDir, { env });
   assert.equal(r.code, 0, r.stderr);
   const status = JSON.parse(fs.readFileSync(path.join(runDir, 'status.json'), 'utf8'));
   // Wall-clock fields differ between any two runs; everything computed must not.
@@ -45,15 +45,21 @@ test('DCGAN on MNIST: one thread per core by default, the same numbers as the si
   }
 });
 
-test('toy data stays on one thread; a bad GAN_WASM_THREADS is refused by name', { timeout: 300_000 }, async () => {
+test('toy data stays on one thread; a bad GAN_WASM_THREADS is refused by name, also under auto', { timeout: 300_000 }, async () => {
   requireBuild();
   const exp = experiment({ name: 'toy-threads', variant: 'gan-ns', data: { name: '8gaussians' }, training: { steps: 2 }, logging: { metricsEvery: 1 } });
   try {
     assert.match((await train(exp.dir, 'toy', undefined)).reason, /^1 thread;/);
     const env = { ...process.env, GAN_WASM_THREADS: 'two' };
-    const bad = await runCli(['train', '--config', exp.config, '--run-dir', path.join(exp.dir, 'bad'), '--backend', 'wasm', '--quiet'], 300_000, env);
+    const bad = await trainCli(exp.config, path.join(exp.dir, 'bad'), { env });
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr + bad.stdout, /GAN_WASM_THREADS must be a whole number ≥ 1, not 'two'/);
+    // With 'auto' too: it stops before any backend is tried, instead of passing over wasm for cpu, and writes no run folder.
+    const autoRun = path.join(exp.dir, 'bad-auto');
+    const auto = await trainCli(exp.config, autoRun, { backend: 'auto', env });
+    assert.notEqual(auto.code, 0);
+    assert.match(auto.stderr + auto.stdout, /GAN_WASM_THREADS must be a whole number ≥ 1, not 'two'/);
+    assert.equal(fs.existsSync(autoRun), false, 'no run folder');
   } finally {
     fs.rmSync(exp.dir, { recursive: true, force: true });
   }
