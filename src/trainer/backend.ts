@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../protocol/config';
 import type { BackendInfo } from '../protocol/run';
 import { cpuFallbackReason } from './cudaLibraries';
+import { installWasmColumnReduce } from './kernels/wasmColumnReduce';
 import { installWasmConv } from './kernels/wasmConv';
 import { installWasmIdentity } from './kernels/wasmIdentity';
 import { installWasmMatMul } from './kernels/wasmMatMul';
@@ -151,6 +152,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
       installWasmMatMul();
       installWasmConv();
       installWasmIdentity();
+      installWasmColumnReduce();
       return note;
     },
   },

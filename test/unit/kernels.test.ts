@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { installWasmColumnReduce } from '../../src/trainer/kernels/wasmColumnReduce';
 import { installWasmIdentity } from '../../src/trainer/kernels/wasmIdentity';
 import { installWasmMatMul } from '../../src/trainer/kernels/wasmMatMul';
 import { Rng } from '../../src/trainer/rng';
@@ -77,4 +78,75 @@ test('wasm Identity (every clone the gradient tape makes) shares the buffer inst
   assert.deepEqual(Array.from(before.dataSync()), [1, 2]);
   assert.deepEqual(Array.from(v.dataSync()), [7, 8]);
   tf.dispose([v, before]);
+});
+
+test('wasm Cast to the dtype a tensor already has shares its buffer; a cast to another dtype still converts', async () => {
+  await tf.setBackend('wasm');
+  installWasmIdentity();
+  const backend = tf.engine().backend;
+  const x = tf.tensor1d([1.75, -2.5, 3]);
+  const buffers = backend.numDataIds();
+  const same = tf.cast(x, 'float32');
+  assert.equal(backend.numDataIds(), buffers, 'float32 → float32 holds the same buffer');
+  x.dispose();
+  assert.deepEqual(Array.from(same.dataSync()), [1.75, -2.5, 3]);
+  const ints = tf.cast(same, 'int32');
+  assert.equal(ints.dtype, 'int32');
+  assert.deepEqual(Array.from(ints.dataSync()), [1, -2, 3]);
+  const flags = tf.cast(tf.tensor1d([true, false, true], 'bool'), 'float32');
+  assert.deepEqual(Array.from(flags.dataSync()), [1, 0, 1]);
+  tf.dispose([same, ints, flags]);
+});
+
+test('wasm Sum and Mean over leading axes (batch norm moments) match the cpu backend, and other reductions still work', async () => {
+  await tf.setBackend('wasm');
+  installWasmColumnReduce();
+  const rng = new Rng(11);
+  // [shape, axis, keepDims]: leading prefixes in any order and with negative indices, odd sizes, and
+  // reductions the kernel hands to tfjs's own (inner axes, middle axes, every axis).
+  const cases: [number[], number | number[], boolean][] = [
+    [[64, 7, 7, 13], [0, 1, 2], false], [[5, 3, 3, 7], [2, 0, 1], true], [[9, 5], 0, false], [[9, 5], -2, true],
+    [[3, 5, 7], [0, 1], false], [[1, 1, 1], [0], false], [[7, 1, 3, 2], [0, 1], true], [[4, 6, 5], [1, 2], false],
+    [[4, 6, 5], 1, true], [[4, 6, 5], [0, 1, 2], false], [[4, 6, 5], [0, 2], false], [[257, 3], [0], false],
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    const xv = randomArray(shape.reduce((p, d) => p * d, 1), rng);
+    for (const op of ['sum', 'mean'] as const) {
+      const run = () => tf.tidy(() => { const y = tf[op](tf.tensor(xv, shape), axis, keepDims); return { shape: y.shape, values: Array.from(y.dataSync()) }; });
+      const want = await onBackend('cpu', run);
+      const before = await onBackend('wasm', () => tf.memory().numTensors);
+      const got = run();
+      assert.equal(tf.memory().numTensors, before);
+      assert.deepEqual(got.shape, want.shape, `${op} ${JSON.stringify(shape)} axis ${JSON.stringify(axis)}`);
+      for (let i = 0; i < want.values.length; i++) {
+        assert.ok(Math.abs(got.values[i] - want.values[i]) <= 1e-5 * (1 + Math.abs(want.values[i])) * Math.sqrt(xv.length), `${op} ${JSON.stringify(shape)} axis ${JSON.stringify(axis)} at ${i}: ${got.values[i]} vs ${want.values[i]}`);
+      }
+    }
+  }
+  // Integer sums keep tfjs's kernel and dtype.
+  const ints = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+  const s = tf.sum(ints, 0);
+  assert.equal(s.dtype, 'int32');
+  assert.deepEqual(Array.from(s.dataSync()), [9, 12]);
+  tf.dispose([ints, s]);
+});
+
+test('batch-norm gradients through the column reductions match the cpu backend', async () => {
+  const rng = new Rng(5);
+  const shape = [6, 5, 5, 3];
+  const xv = randomArray(shape.reduce((p, d) => p * d, 1), rng);
+  const gv = randomArray(3, rng);
+  const grad = () =>
+    tf.tidy(() => {
+      const f = (x: tf.Tensor, gamma: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.sum(tf.square(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-3))), gamma)).mul(tf.sin(x)));
+      };
+      return tf.grads(f)([tf.tensor(xv, shape), tf.tensor1d(gv)]).map((t) => Array.from(t.dataSync()));
+    });
+  const want = await onBackend('cpu', grad);
+  await tf.setBackend('wasm');
+  installWasmColumnReduce();
+  const got = grad();
+  for (let j = 0; j < 2; j++) for (let i = 0; i < want[j].length; i++) assert.ok(Math.abs(got[j][i] - want[j][i]) < 1e-3 * (1 + Math.abs(want[j][i])), `grad ${j} at ${i}: ${got[j][i]} vs ${want[j][i]}`);
 });

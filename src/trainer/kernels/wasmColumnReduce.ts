@@ -1,0 +1,87 @@
+/**
+ * Sum and Mean over leading axes on wasm, without a transpose.
+ *
+ * Batch norm on NHWC activations reduces over N, H and W for each channel:
+ * its moments, and the gradients of every broadcast of a [C] vector. The
+ * wasm backend of tfjs 4.22 reduces only over the innermost axes, so it
+ * first transposes the whole activation to put C in front, then sums rows.
+ * Profiled on the DCGAN step (batch 64, 2 threads), those Sum and Mean calls
+ * took 101 of 578 ms, about 6 ns per element for a [64,14,14,64] input.
+ *
+ * When the reduced axes are a leading prefix, the input already is a
+ * [rows, cols] matrix whose column sums are wanted: one pass over it in row
+ * order, with float64 accumulators (one per column), reads the heap once.
+ * Anything else (other axes, non-float inputs, a reduction over every axis)
+ * goes to tfjs's kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+
+/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * Column sums of `x` seen as [rows, cols] (row-major), into `out`. Four rows
+ * per pass over the accumulators: a quarter of the accumulator loads and
+ * stores, which is most of the cost when cols is small.
+ */
+export function columnSums(x: Float32Array, rows: number, cols: number, out: Float32Array, scale = 1): void {
+  const acc = new Float64Array(cols);
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const b0 = r * cols;
+    const b1 = b0 + cols;
+    const b2 = b1 + cols;
+    const b3 = b2 + cols;
+    for (let c = 0; c < cols; c++) acc[c] += x[b0 + c] + x[b1 + c] + (x[b2 + c] + x[b3 + c]);
+  }
+  for (; r < rows; r++) {
+    const b = r * cols;
+    for (let c = 0; c < cols; c++) acc[c] += x[b + c];
+  }
+  for (let c = 0; c < cols; c++) out[c] = acc[c] * scale;
+}
+
+/** The number of leading axes `axis` names, or -1 when it names anything else. */
+export function leadingAxes(axis: number | number[], rank: number): number {
+  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
+  const sorted = [...new Set(list)].sort((a, b) => a - b);
+  return sorted.every((a, i) => a === i) ? sorted.length : -1;
+}
+
+function reduceKernel(orig: KernelFunc, mean: boolean): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const x = inputs.x as tf.TensorInfo;
+    const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const k = x.dtype === 'float32' ? leadingAxes(axis, rank) : -1;
+    if (k <= 0 || k >= rank) return orig({ inputs, backend, attrs });
+    const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
+    const cols = x.shape.slice(k).reduce((p, d) => p * d, 1);
+    if (rows === 0 || cols === 0) return orig({ inputs, backend, attrs });
+    const b = backend as unknown as WasmHeapBackend;
+    const shape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
+    const out = b.makeOutput(shape, 'float32');
+    // Views after makeOutput: allocating may grow the heap, which detaches older views.
+    columnSums(b.typedArrayFromHeap(x), rows, cols, b.typedArrayFromHeap(out), mean ? 1 / rows : 1);
+    return out;
+  };
+}
+
+let installed = false;
+
+export function installWasmColumnReduce(): void {
+  if (installed) return;
+  const sum = tf.getKernel('Sum', 'wasm');
+  const mean = tf.getKernel('Mean', 'wasm');
+  if (!sum || !mean) return; // wasm backend not loaded
+  for (const [name, orig, isMean] of [['Sum', sum, false], ['Mean', mean, true]] as const) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: orig.setupFunc, disposeFunc: orig.disposeFunc, kernelFunc: reduceKernel(orig.kernelFunc as KernelFunc, isMean) });
+  }
+  installed = true;
+}
