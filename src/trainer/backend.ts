@@ -13,6 +13,7 @@ import type { BackendInfo } from '../protocol/run';
 import { cpuFallbackReason } from './cudaLibraries';
 import { installWasmColumnReduce } from './kernels/wasmColumnReduce';
 import { installWasmConv } from './kernels/wasmConv';
+import { installFusedAdam } from './kernels/fusedAdam';
 import { installWasmIdentity } from './kernels/wasmIdentity';
 import { installWasmMatMul } from './kernels/wasmMatMul';
 import { loadThreadedWasm, wasmThreadsWanted } from './kernels/wasmThreads';
@@ -153,6 +154,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
       installWasmConv();
       installWasmIdentity();
       installWasmColumnReduce();
+      installFusedAdam('wasm');
       return note;
     },
   },
@@ -160,6 +162,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
     name: 'cpu',
     async load() {
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+      installFusedAdam('cpu');
     },
   },
 };
