@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 
 export const FUSED_ADAM = 'GanFusedAdam';
 
-/** The kernel's attributes: the update's constants, with c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ. */
+/** The kernel's attributes: the update's constants, with c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ (as float32 computes them). */
 export interface FusedAdamAttrs {
   lr: number;
   beta1: number;
@@ -30,8 +30,13 @@ export interface FusedAdamAttrs {
 }
 
 /**
- * One Adam step, in float64 arithmetic rounded to float32 on store:
- * m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², θ' = θ − lr·(m'/c1)/(√(v'/c2) + ε).
+ * One Adam step, rounded exactly as tfjs's AdamOptimizer rounds it, op by op
+ * in float32: m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g²,
+ * θ' = θ − lr·(m'/c1)/(√(v'/c2) + ε), with every constant a float32 scalar
+ * and every intermediate rounded to float32 (`f`). A double result of one
+ * +, −, ×, ÷ or √ on float32 inputs rounds to the correctly rounded float32
+ * result, so this is bit for bit what the dozen kernels compute, and a
+ * training run takes the same path with or without the fused kernel.
  */
 export function adamStep(
   value: Float32Array,
@@ -43,20 +48,23 @@ export function adamStep(
   outV: Float32Array,
   a: FusedAdamAttrs,
 ): void {
-  const b1 = a.beta1;
-  const b2 = a.beta2;
-  const g1 = 1 - b1;
-  const g2 = 1 - b2;
-  const step = a.lr / a.c1;
-  const inv2 = 1 / a.c2;
-  const eps = a.epsilon;
+  const f = Math.fround;
+  const b1 = f(a.beta1);
+  const b2 = f(a.beta2);
+  const g1 = f(1 - a.beta1);
+  const g2 = f(1 - a.beta2);
+  const c1 = f(a.c1);
+  const c2 = f(a.c2);
+  const eps = f(a.epsilon);
+  const negLr = f(-a.lr);
   for (let i = 0; i < value.length; i++) {
     const g = grad[i];
-    const mi = b1 * m[i] + g1 * g;
-    const vi = b2 * v[i] + g2 * g * g;
+    const mi = f(f(m[i] * b1) + f(g * g1));
+    const vi = f(f(v[i] * b2) + f(f(g * g) * g2));
     outM[i] = mi;
     outV[i] = vi;
-    outValue[i] = value[i] - (step * mi) / (Math.sqrt(vi * inv2) + eps);
+    const step = f(f(f(mi / c1) / f(f(Math.sqrt(f(vi / c2))) + eps)) * negLr);
+    outValue[i] = step + value[i];
   }
 }
 
@@ -137,8 +145,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       ? variableGradients.map((v) => ({ name: v.name, grad: v.tensor }))
       : Object.keys(variableGradients).map((name) => ({ name, grad: variableGradients[name] as tf.Tensor }));
     // Scalars read back: cheap on the CPU backends, the only ones that run this path.
-    const c1 = 1 - self.accBeta1.dataSync()[0];
-    const c2 = 1 - self.accBeta2.dataSync()[0];
+    const c1 = Math.fround(1 - self.accBeta1.dataSync()[0]);
+    const c2 = Math.fround(1 - self.accBeta2.dataSync()[0]);
     const attrs: FusedAdamAttrs = { lr: self.learningRate, beta1: self.beta1, beta2: self.beta2, epsilon: self.epsilon, c1, c2 };
     tf.tidy(() => {
       list.forEach(({ name, grad }, i) => {

@@ -10,7 +10,8 @@
  *
  * When the reduced axes are a leading prefix, the input already is a
  * [rows, cols] matrix whose column sums are wanted: one pass over it in row
- * order, with float64 accumulators (one per column), reads the heap once.
+ * order reads the heap once, with the same float32 additions in the same
+ * order as tfjs's kernel (bit-identical results, tested).
  * Anything else (other axes, non-float inputs, a reduction over every axis)
  * goes to tfjs's kernel.
  */
@@ -25,32 +26,41 @@ interface WasmHeapBackend {
 }
 
 /**
- * Column sums of `x` seen as [rows, cols] (row-major), into `out`. Four rows
- * per pass over the accumulators: a quarter of the accumulator loads and
- * stores, which is most of the cost when cols is small.
+ * Column sums of `x` seen as [rows, cols] (row-major), into `out`, each
+ * added up in float32 from row 0 to the last: the order and rounding of
+ * tfjs's own Sum kernel over the transposed input, so results are bit for
+ * bit the same. A mean is that sum divided by the row count, as tfjs's Mean
+ * does. Four rows per pass over the accumulators keep their loads and
+ * stores to a quarter; each addition is still rounded in turn.
  */
-export function columnSums(x: Float32Array, rows: number, cols: number, out: Float32Array, scale = 1): void {
-  const acc = new Float64Array(cols);
+export function columnSums(x: Float32Array, rows: number, cols: number, out: Float32Array, mean = false): void {
+  const f = Math.fround;
+  const acc = new Float32Array(cols);
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const b0 = r * cols;
     const b1 = b0 + cols;
     const b2 = b1 + cols;
     const b3 = b2 + cols;
-    for (let c = 0; c < cols; c++) acc[c] += x[b0 + c] + x[b1 + c] + (x[b2 + c] + x[b3 + c]);
+    for (let c = 0; c < cols; c++) acc[c] = f(f(f(f(acc[c] + x[b0 + c]) + x[b1 + c]) + x[b2 + c]) + x[b3 + c]);
   }
   for (; r < rows; r++) {
     const b = r * cols;
     for (let c = 0; c < cols; c++) acc[c] += x[b + c];
   }
-  for (let c = 0; c < cols; c++) out[c] = acc[c] * scale;
+  if (mean) for (let c = 0; c < cols; c++) out[c] = acc[c] / rows;
+  else out.set(acc);
 }
 
-/** The number of leading axes `axis` names, or -1 when it names anything else. */
+/**
+ * The number of leading axes `axis` names, in order (0, 1, …, k−1), or −1
+ * for anything else. tfjs's kernel adds the reduced axes up in the order
+ * they are listed, so only the ascending list has row order's rounding;
+ * tf.moments and the gradients of broadcasts list them ascending.
+ */
 export function leadingAxes(axis: number | number[], rank: number): number {
   const list = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a));
-  const sorted = [...new Set(list)].sort((a, b) => a - b);
-  return sorted.every((a, i) => a === i) ? sorted.length : -1;
+  return list.every((a, i) => a === i) ? list.length : -1;
 }
 
 function reduceKernel(orig: KernelFunc, mean: boolean): KernelFunc {
@@ -67,7 +77,7 @@ function reduceKernel(orig: KernelFunc, mean: boolean): KernelFunc {
     const shape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
     const out = b.makeOutput(shape, 'float32');
     // Views after makeOutput: allocating may grow the heap, which detaches older views.
-    columnSums(b.typedArrayFromHeap(x), rows, cols, b.typedArrayFromHeap(out), mean ? 1 / rows : 1);
+    columnSums(b.typedArrayFromHeap(x), rows, cols, b.typedArrayFromHeap(out), mean);
     return out;
   };
 }
