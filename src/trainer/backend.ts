@@ -13,7 +13,7 @@ import type { BackendInfo } from '../protocol/run';
 import { cpuFallbackReason } from './cudaLibraries';
 import { installWasmColumnReduce } from './kernels/wasmColumnReduce';
 import { installWasmConv } from './kernels/wasmConv';
-import { installFusedAdam } from './kernels/fusedAdam';
+import { installFusedOptimizers } from './kernels/fusedOptimizers';
 import { installWasmIdentity } from './kernels/wasmIdentity';
 import { installWasmMatMul } from './kernels/wasmMatMul';
 import { loadThreadedWasm, wasmThreadsWanted } from './kernels/wasmThreads';
@@ -154,7 +154,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
       installWasmConv();
       installWasmIdentity();
       installWasmColumnReduce();
-      installFusedAdam('wasm');
+      installFusedOptimizers('wasm');
       return note;
     },
   },
@@ -162,7 +162,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
     name: 'cpu',
     async load() {
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
-      installFusedAdam('cpu');
+      installFusedOptimizers('cpu');
     },
   },
 };

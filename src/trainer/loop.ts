@@ -18,7 +18,7 @@ import { deriveSeed, Rng, STREAM } from './rng';
 import type { Module, ModelContext } from './userApi';
 import { variantImplFor, type VariantImpl } from './variants';
 import { checkDiscriminatorFor, checkModelSwitches } from './variants/requirements';
-import { FusedAdamOptimizer } from './kernels/fusedAdam';
+import { FusedAdamOptimizer, FusedRMSPropOptimizer } from './kernels/fusedOptimizers';
 import { registerSecondOrderGradients } from './kernels/secondOrder';
 import { pack, repeatRows } from './packing';
 import type { CheckpointParts } from './checkpoint';
@@ -155,7 +155,7 @@ export class GanTrainer {
     if (this.autoencoder) checkReconstruction(this.D, ctx.dataDim, info.title);
     this.impl.checkDiscriminator?.(this.D, cfg.options);
     const t = cfg.training;
-    const make = (lr: number) => (t.optimizer === 'adam' ? new FusedAdamOptimizer(lr, t.beta1, t.beta2) : tf.train.rmsprop(lr));
+    const make = (lr: number) => (t.optimizer === 'adam' ? new FusedAdamOptimizer(lr, t.beta1, t.beta2) : new FusedRMSPropOptimizer(lr));
     this.optD = make(t.lrD);
     this.optG = make(t.lrG);
     const n = cfg.logging.evalSamples;

@@ -1,0 +1,235 @@
+/**
+ * Optimizer updates of a whole variable in one kernel, on the CPU backends.
+ *
+ * tfjs's AdamOptimizer spells each variable's update as about a dozen ops
+ * (two moment updates, two bias corrections, a square root, a division, a
+ * scale and an add), RMSProp's as about eight, each one a kernel call that
+ * allocates its output and makes a scalar tensor for its constant. On wasm
+ * and cpu, where a kernel call costs microseconds of bookkeeping before any
+ * arithmetic, the optimizer of a small MLP GAN spends more time in that
+ * bookkeeping than in the arithmetic. Here one kernel reads the value, the
+ * gradient and the slots once and writes the three new tensors in one pass.
+ *
+ * Each pass replays tfjs's float32 roundings op by op (`f` below): a double
+ * result of one +, −, ×, ÷ or √ on float32 inputs rounds to the correctly
+ * rounded float32 result, so the kernels are bit for bit what tfjs's ops
+ * compute (tested), and a run takes the same path with or without them.
+ *
+ * FusedAdamOptimizer and FusedRMSPropOptimizer are tfjs's classes with
+ * applyGradients replaced: the same slot variables, the same accumulated β
+ * powers, the same getWeights/setWeights, so checkpoints and resume are
+ * unchanged. On a backend without the kernels (WebGPU, the native bindings)
+ * they are tfjs's optimizers, op by op.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const FUSED_ADAM = 'GanFusedAdam';
+export const FUSED_RMSPROP = 'GanFusedRMSProp';
+
+/** Adam's constants, with c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ as float32 computes them. */
+export interface FusedAdamAttrs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  c1: number;
+  c2: number;
+}
+
+/** RMSProp's constants (tfjs's non-centred form). */
+export interface FusedRMSPropAttrs {
+  lr: number;
+  decay: number;
+  momentum: number;
+  epsilon: number;
+}
+
+/** An update: [value, grad, slot a, slot b] in, [value', a', b'] out, all of one length. */
+type Update<A> = (ins: Float32Array[], outs: Float32Array[], attrs: A) => void;
+
+const f = Math.fround;
+
+/** m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², θ' = θ − lr·(m'/c1)/(√(v'/c2) + ε). */
+export const adamStep: Update<FusedAdamAttrs> = ([value, grad, m, v], [outValue, outM, outV], a) => {
+  const b1 = f(a.beta1);
+  const b2 = f(a.beta2);
+  const g1 = f(1 - a.beta1);
+  const g2 = f(1 - a.beta2);
+  const c1 = f(a.c1);
+  const c2 = f(a.c2);
+  const eps = f(a.epsilon);
+  const negLr = f(-a.lr);
+  for (let i = 0; i < value.length; i++) {
+    const g = grad[i];
+    const mi = f(f(m[i] * b1) + f(g * g1));
+    const vi = f(f(v[i] * b2) + f(f(g * g) * g2));
+    outM[i] = mi;
+    outV[i] = vi;
+    outValue[i] = f(f(f(mi / c1) / f(f(Math.sqrt(f(vi / c2))) + eps)) * negLr) + value[i];
+  }
+};
+
+/** ms' = ρ·ms + (1−ρ)·g², mom' = μ·mom + lr·g/√(ms' + ε), θ' = θ − mom'. */
+export const rmspropStep: Update<FusedRMSPropAttrs> = ([value, grad, ms, mom], [outValue, outMs, outMom], a) => {
+  const rho = f(a.decay);
+  const oneMinusRho = f(1 - a.decay);
+  const mu = f(a.momentum);
+  const lr = f(a.lr);
+  const eps = f(a.epsilon);
+  for (let i = 0; i < value.length; i++) {
+    const g = grad[i];
+    const si = f(f(ms[i] * rho) + f(f(g * g) * oneMinusRho));
+    const mi = f(f(mom[i] * mu) + f(f(g * lr) / f(Math.sqrt(f(si + eps)))));
+    outMs[i] = si;
+    outMom[i] = mi;
+    outValue[i] = value[i] - mi;
+  }
+};
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+interface CpuBackend {
+  data: { get(dataId: object): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+const INPUTS = ['value', 'grad', 'a', 'b'] as const;
+
+function inputsOf(name: string, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
+  const ins = INPUTS.map((k) => inputs[k] as tf.TensorInfo);
+  for (const t of ins) {
+    if (t.dtype !== 'float32') throw new Error(`${name}: float32 tensors only, got ${t.dtype}`);
+    if (t.shape.join(',') !== ins[0].shape.join(',')) throw new Error(`${name}: shapes differ, [${ins[0].shape}] and [${t.shape}]`);
+  }
+  return ins;
+}
+
+function kernelFor<A>(name: string, update: Update<A>, backendName: 'wasm' | 'cpu'): KernelFunc {
+  if (backendName === 'wasm') {
+    return ({ inputs, backend, attrs }) => {
+      const ins = inputsOf(name, inputs);
+      const b = backend as unknown as WasmHeapBackend;
+      const outs = [0, 1, 2].map(() => b.makeOutput([...ins[0].shape], 'float32'));
+      // Views after every makeOutput: an allocation may grow the heap, which detaches older views.
+      update(ins.map((t) => b.typedArrayFromHeap(t)), outs.map((t) => b.typedArrayFromHeap(t)), attrs as unknown as A);
+      return outs;
+    };
+  }
+  return ({ inputs, backend, attrs }) => {
+    const ins = inputsOf(name, inputs);
+    const b = backend as unknown as CpuBackend;
+    const n = ins[0].shape.reduce((p, d) => p * d, 1);
+    const outs = [0, 1, 2].map(() => new Float32Array(n));
+    update(ins.map((t) => b.data.get(t.dataId).values), outs, attrs as unknown as A);
+    return outs.map((o) => b.makeTensorInfo([...ins[0].shape], 'float32', o));
+  };
+}
+
+/** Register both kernels for a backend that has them here (call after the backend is loaded). */
+export function installFusedOptimizers(backendName: 'wasm' | 'cpu'): void {
+  for (const [name, update] of [[FUSED_ADAM, adamStep], [FUSED_RMSPROP, rmspropStep]] as [string, Update<never>][]) {
+    if (!tf.getKernel(name, backendName)) tf.registerKernel({ kernelName: name, backendName, kernelFunc: kernelFor(name, update, backendName) });
+  }
+}
+
+interface Slot {
+  originalName: string;
+  variable: tf.Variable;
+}
+
+type Gradients = Parameters<tf.Optimizer['applyGradients']>[0];
+
+/** The gradients by variable, in the order tfjs's optimizers number their slots. */
+function listOf(variableGradients: Gradients): { value: tf.Variable; grad: tf.Tensor | null }[] {
+  const named = Array.isArray(variableGradients)
+    ? variableGradients.map((v) => ({ name: v.name, grad: v.tensor }))
+    : Object.keys(variableGradients).map((name) => ({ name, grad: variableGradients[name] }));
+  return named.map(({ name, grad }) => ({ value: tf.engine().registeredVariables[name], grad }));
+}
+
+/** A slot variable of zeros named as tfjs names it, made on first use. */
+function slot(slots: Slot[], i: number, value: tf.Variable, suffix: string): tf.Variable {
+  slots[i] ??= { originalName: `${value.name}/${suffix}`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+  return slots[i].variable;
+}
+
+/** Run one fused update kernel and move its three outputs into the variables. */
+function fusedUpdate(name: string, value: tf.Variable, grad: tf.Tensor, a: tf.Variable, b: tf.Variable, attrs: object): void {
+  const [newValue, newA, newB] = tf.engine().runKernel(name, { value, grad, a, b }, attrs as tf.NamedAttrMap) as tf.Tensor[];
+  a.assign(newA);
+  b.assign(newB);
+  value.assign(newValue);
+}
+
+/** The AdamOptimizer fields this subclass drives (public in tfjs's JavaScript, protected in its types). */
+interface AdamInternals {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  accumulatedFirstMoment: Slot[];
+  accumulatedSecondMoment: Slot[];
+  incrementIterations(): void;
+}
+
+export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
+    if (!tf.getKernel(FUSED_ADAM, tf.getBackend())) {
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const self = this as unknown as AdamInternals;
+    // Scalars read back: cheap on the CPU backends, the only ones that run this path.
+    const c1 = Math.fround(1 - self.accBeta1.dataSync()[0]);
+    const c2 = Math.fround(1 - self.accBeta2.dataSync()[0]);
+    const attrs: FusedAdamAttrs = { lr: self.learningRate, beta1: self.beta1, beta2: self.beta2, epsilon: self.epsilon, c1, c2 };
+    tf.tidy(() => {
+      listOf(variableGradients).forEach(({ value, grad }, i) => {
+        const m = slot(self.accumulatedFirstMoment, i, value, 'm');
+        const v = slot(self.accumulatedSecondMoment, i, value, 'v');
+        if (grad != null) fusedUpdate(FUSED_ADAM, value, grad, m, v, attrs);
+      });
+      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
+      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
+    });
+    self.incrementIterations();
+  }
+}
+
+/** The RMSPropOptimizer fields this subclass drives. */
+interface RMSPropInternals {
+  learningRate: number;
+  decay: number;
+  momentum: number;
+  epsilon: number;
+  centered: boolean;
+  accumulatedMeanSquares: Slot[];
+  accumulatedMoments: Slot[];
+  incrementIterations(): void;
+}
+
+export class FusedRMSPropOptimizer extends tf.RMSPropOptimizer {
+  override applyGradients(variableGradients: Parameters<tf.RMSPropOptimizer['applyGradients']>[0]): void {
+    const self = this as unknown as RMSPropInternals;
+    if (self.centered || !tf.getKernel(FUSED_RMSPROP, tf.getBackend())) {
+      super.applyGradients(variableGradients);
+      return;
+    }
+    const attrs: FusedRMSPropAttrs = { lr: self.learningRate, decay: self.decay, momentum: self.momentum, epsilon: self.epsilon };
+    tf.tidy(() => {
+      listOf(variableGradients).forEach(({ value, grad }, i) => {
+        const ms = slot(self.accumulatedMeanSquares, i, value, 'rms');
+        const mom = slot(self.accumulatedMoments, i, value, 'momentum');
+        if (grad != null) fusedUpdate(FUSED_RMSPROP, value, grad, ms, mom, attrs);
+      });
+    });
+    self.incrementIterations();
+  }
+}
