@@ -535,7 +535,7 @@ export class GanTrainer {
   }
 
   dispose(): void {
-    tf.dispose([...this.G.variables, ...this.D.variables, this.evalZ]);
+    tf.dispose([...this.G.variables, ...this.D.variables, ...(this.G.stateVariables ?? []), ...(this.D.stateVariables ?? []), this.evalZ]);
     this.optD.dispose();
     this.optG.dispose();
   }

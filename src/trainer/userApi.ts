@@ -98,8 +98,8 @@ export function uniqueName(name: string): string {
 
 /** A fully connected layer with He-normal weights (seeded) and zero bias. */
 export function dense(ctx: ModelContext, inputs: number, units: number, name: string, gain = 2): Module & { w: tf.Variable; b: tf.Variable } {
-  const w = tf.variable(tf.randomNormal([inputs, units], 0, Math.sqrt(gain / inputs), 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`));
-  const b = tf.variable(tf.zeros([units]), true, uniqueName(`${name}/b`));
+  const w = tf.tidy(() => tf.variable(tf.randomNormal([inputs, units], 0, Math.sqrt(gain / inputs), 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`)));
+  const b = tf.tidy(() => tf.variable(tf.zeros([units]), true, uniqueName(`${name}/b`)));
   return {
     w,
     b,
@@ -235,8 +235,8 @@ function normalize(x: tf.Tensor): tf.Tensor {
  */
 export function spectralNorm(ctx: ModelContext, layer: DenseLayer): DenseLayer & { u: tf.Variable; v: tf.Variable; sigma(): tf.Scalar } {
   const [inputs, units] = layer.w.shape;
-  const u = tf.variable(tf.tidy(() => normalize(tf.randomNormal([units, 1], 0, 1, 'float32', ctx.nextSeed()))), false, uniqueName(`${layer.w.name}/sn_u`));
-  const v = tf.variable(tf.zeros([inputs, 1]), false, uniqueName(`${layer.w.name}/sn_v`));
+  const u = tf.tidy(() => tf.variable(normalize(tf.randomNormal([units, 1], 0, 1, 'float32', ctx.nextSeed())), false, uniqueName(`${layer.w.name}/sn_u`)));
+  const v = tf.tidy(() => tf.variable(tf.zeros([inputs, 1]), false, uniqueName(`${layer.w.name}/sn_v`)));
   const powerStep = () =>
     tf.tidy(() => {
       const vNew = normalize(tf.matMul(layer.w, u)); // w·u ∈ R^inputs

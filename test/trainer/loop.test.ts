@@ -23,9 +23,10 @@ before(async () => {
 const small = (variant: string, extra: object = {}) =>
   resolveConfig({ name: 't', variant, data: { name: '8gaussians' }, model: { hidden: 16, depth: 2 }, training: { batchSize: 32, steps: 5 }, logging: { evalSamples: 64 }, ...extra });
 
-test('every variant: the number of live tensors is the same after every step', async () => {
+test('every variant: the number of live tensors is the same after every step, and dispose() frees all the trainer made', async () => {
   for (const variant of VARIANT_IDS) {
-    const t = new GanTrainer(small(variant), builders);
+    const atStart = tf.memory().numTensors;
+    const t = new GanTrainer(small(variant, variant === 'gan-ns' ? { model: { hidden: 16, depth: 2, spectralNorm: true } } : {}), builders);
     await t.step(0); // optimizers create their slot variables on the first update
     await t.snapshot(1);
     const after1 = tf.memory().numTensors;
@@ -36,6 +37,8 @@ test('every variant: the number of live tensors is the same after every step', a
       assert.equal(tf.memory().numTensors, after1, `${variant}: live tensors changed at step ${s}`);
     }
     t.dispose();
+    // Weights, spectral norm's vectors, optimizer slots, the evaluation noise: nothing outlives the trainer.
+    assert.equal(tf.memory().numTensors, atStart, `${variant}: tensors left after dispose()`);
   }
 });
 
