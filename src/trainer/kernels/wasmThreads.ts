@@ -18,6 +18,7 @@
  * the one-thread build's (XNNPACK splits work by output tiles, so each sum
  * keeps its order).
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -76,13 +77,8 @@ async function start(threads: number): Promise<number> {
 
   // The worker script is kept as a template string whose "\n" escapes became real
   // newlines inside string literals; tfjs escapes them back before use, and so do we.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-wasm-threads-'));
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  const workerJs = path.join(dir, 'worker.js');
-  const mainJs = path.join(dir, 'main.js');
-  fs.writeFileSync(workerJs, wasmWorkerContents.replace(/\n/g, '\\n'));
-  // Each worker evaluates this file, then calls the factory it defines.
-  fs.writeFileSync(mainJs, `var WasmBackendModuleThreadedSimd = ${factory.toString()}`);
+  // Each worker evaluates the main script, then calls the factory it defines.
+  const { workerJs, mainJs } = writeScripts(wasmWorkerContents.replace(/\n/g, '\\n'), `var WasmBackendModuleThreadedSimd = ${factory.toString()}`);
 
   // The C++ reads the core count once, while the module starts (emscripten_num_logical_cores →
   // require('os').cpus().length), and halves it: count every logical core twice for that moment.
@@ -125,3 +121,35 @@ async function start(threads: number): Promise<number> {
   }
   return wasmPkg.getThreadsCount();
 }
+
+/**
+ * The two scripts as files, in a folder named by their content's hash under
+ * the temporary directory: written once per tfjs version and reused by every
+ * trainer after, so a trainer killed with SIGKILL leaves nothing new behind.
+ * Each file is written to a private name and renamed into place, so trainers
+ * starting together never read a half-written script. Where that folder
+ * cannot be used (another user's), a private folder removed at exit.
+ */
+export function writeScripts(worker: string, main: string, base = os.tmpdir()): { workerJs: string; mainJs: string } {
+  const hash = crypto.createHash('sha256').update(worker).update('\0').update(main).digest('hex').slice(0, 16);
+  const put = (dir: string) => {
+    const files = { workerJs: path.join(dir, 'worker.js'), mainJs: path.join(dir, 'main.js') };
+    for (const [file, text] of [[files.workerJs, worker], [files.mainJs, main]]) {
+      if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) continue;
+      const part = `${file}.${process.pid}.part`;
+      fs.writeFileSync(part, text);
+      fs.renameSync(part, file);
+    }
+    return files;
+  };
+  try {
+    const dir = path.join(base, `gan-wasm-threads-${hash}`);
+    fs.mkdirSync(dir, { recursive: true });
+    return put(dir);
+  } catch {
+    const dir = fs.mkdtempSync(path.join(base, 'gan-wasm-threads-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    return put(dir);
+  }
+}
+
