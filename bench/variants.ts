@@ -10,7 +10,7 @@
  * Writes bench/results/variants.md (and the README's table) and prints it.
  *
  *   npm run build && npx tsx bench/variants.ts [--steps 2000] [--seeds 3] [--jobs N]
- *       [--variants gan-ns,wgan-gp,f-gan:kl] [--datasets 8gaussians,25gaussians]
+ *       [--variants gan-ns,wgan-gp,f-gan:kl,gan-ns+pack2] [--datasets 8gaussians,25gaussians]
  *       [--backend auto|wasm|…] [--out bench/results/variants.md] [--readme | --no-readme] [--quick]
  *
  * --quick: 150 steps, one seed: checks that the script and every variant run;
@@ -40,7 +40,7 @@ const BATCH_SIZE = 256;
 // ---------------------------------------------------------------- settings
 
 interface ToySettings {
-  model?: { hidden?: number; depth?: number; latentDim?: number; spectralNorm?: boolean };
+  model?: { hidden?: number; depth?: number; latentDim?: number; spectralNorm?: boolean; packing?: number };
   training?: { nCritic?: number; optimizer?: 'adam' | 'rmsprop'; lrD?: number; lrG?: number; beta1?: number; beta2?: number };
   options?: Record<string, number | boolean | string>;
   /** Where the settings come from, for the table's notes. */
@@ -89,6 +89,22 @@ const TOY_SETTINGS: Partial<Record<VariantId, ToySettings>> = {
   },
 };
 
+/**
+ * Rows with PacGAN packing (`<variant>+pack<m>`, m = 2–8): the variant with
+ * model.packing = m, D judging m samples at once (Lin et al. 2018), so that
+ * the PacGAN paper's own rows have a like-for-like row of ours. The settings
+ * replace the variant's toy settings.
+ */
+const PACKED_SETTINGS: Partial<Record<VariantId, Omit<ToySettings, 'why'> & { why: (m: number) => string }>> = {
+  'gan-ns': {
+    model: { hidden: 256 },
+    training: { lrD: 2e-4, lrG: 2e-4, beta1: 0.5, beta2: 0.999 },
+    why: (m) =>
+      `PacGAN${m}: the non-saturating GAN with packing m = ${m}, 3 × 256 units, Adam 2e-4, β = (0.5, 0.999); tried on 25 Gaussians, one seed, ` +
+      '12,000 steps: 3 × 128 units 20 modes / 8 % high quality, 3 × 256 units 23 / 31 %, packing 4 11 / 2 % (docs/measured.md)',
+  },
+};
+
 /** f-GAN rows run by default besides Jensen-Shannon: the mode-covering KL and the mode-seeking reverse KL. */
 const DEFAULT_EXTRA_DIVERGENCES: readonly FDivergence[] = ['kl', 'rkl'];
 
@@ -131,6 +147,16 @@ interface Entry {
 }
 
 function parseEntry(spec: string): Entry {
+  const packed = /^(.+)\+pack(\d+)$/.exec(spec);
+  if (packed) {
+    const [, id, mText] = packed;
+    const m = Number(mText);
+    const base = PACKED_SETTINGS[id as VariantId];
+    if (!base) throw new UsageError(`--variants: '${spec}': packed rows exist for ${Object.keys(PACKED_SETTINGS).join(', ')}`);
+    if (m < 2 || m > 8 || BATCH_SIZE % m !== 0) throw new UsageError(`--variants: '${spec}': packing must be 2, 4 or 8 (a divisor of the batch, ${BATCH_SIZE})`);
+    const settings: ToySettings = { ...base, model: { ...base.model, packing: m }, why: base.why(m) };
+    return { key: spec, variant: id as VariantId, settings, extraOptions: {} };
+  }
   const [id, divergence] = spec.split(':');
   if (!(VARIANT_IDS as readonly string[]).includes(id)) throw new UsageError(`--variants: unknown variant '${id}' (known: ${VARIANT_IDS.join(', ')}; f-GAN rows as f-gan:<divergence>)`);
   const variant = id as VariantId;
@@ -193,7 +219,7 @@ const REPO = path.resolve('.');
 
 /** The scaffolded experiment with the toy settings applied; returns its config path. */
 function experiment(root: string, e: Entry, dataset: BenchDataset, seed: number, steps: number): string {
-  const name = `${e.key.replace(':', '-')}-${dataset}-s${seed}`;
+  const name = `${e.key.replace(/[^A-Za-z0-9-]/g, '-')}-${dataset}-s${seed}`;
   const w = writeExperiment(root, { variant: e.variant, dataset, name, steps }, { templatesRoot: path.join(REPO, 'templates'), extensionPath: REPO });
   const cfg = JSON.parse(fs.readFileSync(w.config, 'utf8'));
   const s = e.settings;
@@ -305,6 +331,8 @@ function variantTitle(id: VariantId): string {
 function rowTitle(e: Entry): string {
   const info = VARIANTS.find((x) => x.id === e.variant)!;
   const divergence = e.extraOptions.divergence ?? e.settings?.options?.divergence ?? (info.options as Record<string, unknown>).divergence;
+  const packing = e.settings?.model?.packing;
+  if (packing) return `${info.title}, packing m = ${packing}`;
   return divergence ? `${info.title} (${String(divergence)})` : info.title;
 }
 
@@ -373,9 +401,13 @@ function render(o: ReturnType<typeof parse>, results: RunResult[], wallSeconds: 
   lines.push('');
 
   lines.push('**Settings** (everything else is the catalogue default, src/protocol/variants.ts):', '');
-  for (const id of new Set(o.entries.map((e) => e.variant))) {
-    const s = TOY_SETTINGS[id];
-    lines.push(`- ${variantTitle(id)}: ${s ? s.why : 'catalogue defaults (no toy settings chosen yet)'}`);
+  const described = new Set<string>();
+  for (const e of o.entries) {
+    const packing = e.settings?.model?.packing;
+    const title = packing ? rowTitle(e) : variantTitle(e.variant);
+    if (described.has(title)) continue;
+    described.add(title);
+    lines.push(`- ${title}: ${e.settings ? e.settings.why : 'catalogue defaults (no toy settings chosen yet)'}`);
   }
   lines.push('');
 
