@@ -98,10 +98,11 @@ const TOY_SETTINGS: Partial<Record<VariantId, ToySettings>> = {
 const PACKED_SETTINGS: Partial<Record<VariantId, Omit<ToySettings, 'why'> & { why: (m: number) => string }>> = {
   'gan-ns': {
     model: { hidden: 256 },
-    training: { lrD: 2e-4, lrG: 2e-4, beta1: 0.5, beta2: 0.999 },
+    training: { lrD: 1e-4, lrG: 1e-4, beta1: 0.5, beta2: 0.999 },
     why: (m) =>
-      `PacGAN${m}: the non-saturating GAN with packing m = ${m}, 3 × 256 units, Adam 2e-4, β = (0.5, 0.999); tried on 25 Gaussians, one seed, ` +
-      '12,000 steps: 3 × 128 units 20 modes / 8 % high quality, 3 × 256 units 23 / 31 %, packing 4 11 / 2 % (docs/measured.md)',
+      `PacGAN${m}: the non-saturating GAN with packing m = ${m}, 3 × 256 units, Adam 1e-4, β = (0.5, 0.999) (PacGAN: 4 × 400 and 1e-4). ` +
+      'Tried on 25 Gaussians, seed 1: at 12,000 steps and 2e-4, 3 × 128 units 20 modes / 8 % high quality, 3 × 256 units 23 / 31 %, ' +
+      'packing 4 11 / 2 %; 3 × 256 at 1e-4 for 20,000 steps 25 / 71 % (docs/measured.md)',
   },
 };
 
