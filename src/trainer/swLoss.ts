@@ -27,19 +27,35 @@ export function randomUnitColumns(dim: number, count: number, seed: number): tf.
 }
 
 /**
+ * A second handle to `t`'s data that the gradient tape has never seen:
+ * tfjs's stop_gradient (it has none). Ops on it record nothing that links
+ * back to `t`. The backend's reference count is raised, as tf.clone does,
+ * so disposing the handle leaves `t` intact.
+ */
+function detached<T extends tf.Tensor>(t: T): T {
+  const engine = tf.engine();
+  const d = engine.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+  (engine.backend as tf.KernelBackend & { incRef(dataId: object): void }).incRef(t.dataId);
+  return d as T;
+}
+
+/**
  * For each row of `p` ([m, n]): the flat index into the row-major, row-wise
  * descending-sorted matrix of the entry with the same rank, i.e.
- * out[r][i] = r·n + rank of p[r][i] in row r. Computed on the host, so the
- * result carries no tape history.
+ * out[r][i] = r·n + rank of p[r][i] in row r. The rank is the inverse of the
+ * sort order, found on the device by sorting the order itself (ascending, as
+ * a descending sort of its negation), so a step never waits on a read back
+ * to the host (on a GPU that read would stall every generator step). The
+ * sorts run on a detached handle: TopK has no gradient, and none is wanted
+ * through an index.
  */
 function sameRankIndex(p: tf.Tensor2D): tf.Tensor2D {
   const [m, n] = p.shape;
-  const order = tf.topk(p, n, true).indices;
-  const o = order.dataSync();
-  order.dispose();
-  const out = new Int32Array(m * n);
-  for (let r = 0; r < m; r++) for (let k = 0; k < n; k++) out[r * n + o[r * n + k]] = r * n + k;
-  return tf.tensor2d(out, [m, n], 'int32');
+  return tf.tidy(() => {
+    const order = tf.topk(detached(p), n, true).indices;
+    const rank = tf.topk(tf.neg(tf.cast(order, 'float32')), n, true).indices;
+    return tf.add(rank, tf.mul(tf.reshape(tf.range(0, m, 1, 'int32'), [m, 1]), tf.scalar(n, 'int32'))) as tf.Tensor2D;
+  });
 }
 
 /**
