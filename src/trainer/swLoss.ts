@@ -35,7 +35,7 @@ export function randomUnitColumns(dim: number, count: number, seed: number): tf.
 function detached<T extends tf.Tensor>(t: T): T {
   const engine = tf.engine();
   const d = engine.makeTensorFromTensorInfo({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
-  (engine.backend as tf.KernelBackend & { incRef(dataId: object): void }).incRef(t.dataId);
+  engine.backend.incRef(t.dataId);
   return d as T;
 }
 

@@ -22,6 +22,7 @@
  * they are tfjs's optimizers, op by op.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { KernelFunc, WasmHeapBackend } from './wasmKernels';
 
 export const FUSED_ADAM = 'GanFusedAdam';
 export const FUSED_RMSPROP = 'GanFusedRMSProp';
@@ -85,13 +86,6 @@ export const rmspropStep: Update<FusedRMSPropAttrs> = ([value, grad, ms, mom], [
     outValue[i] = value[i] - mi;
   }
 };
-
-type KernelFunc = tf.KernelConfig['kernelFunc'];
-
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
 
 interface CpuBackend {
   data: { get(dataId: object): { values: Float32Array } };

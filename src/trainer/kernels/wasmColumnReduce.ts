@@ -16,14 +16,7 @@
  * goes to tfjs's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type KernelFunc = tf.KernelConfig['kernelFunc'];
-
-/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
+import { stockWasmKernel, wrapWasmKernel, type KernelFunc, type WasmHeapBackend } from './wasmKernels';
 
 /**
  * Column sums of `x` seen as [rows, cols] (row-major), into `out`, each
@@ -86,12 +79,8 @@ let installed = false;
 
 export function installWasmColumnReduce(): void {
   if (installed) return;
-  const sum = tf.getKernel('Sum', 'wasm');
-  const mean = tf.getKernel('Mean', 'wasm');
-  if (!sum || !mean) return; // wasm backend not loaded
-  for (const [name, orig, isMean] of [['Sum', sum, false], ['Mean', mean, true]] as const) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: orig.setupFunc, disposeFunc: orig.disposeFunc, kernelFunc: reduceKernel(orig.kernelFunc as KernelFunc, isMean) });
-  }
+  if (!stockWasmKernel('Sum') || !stockWasmKernel('Mean')) return; // wasm backend not loaded
+  wrapWasmKernel('Sum', (stock) => reduceKernel(stock, false));
+  wrapWasmKernel('Mean', (stock) => reduceKernel(stock, true));
   installed = true;
 }

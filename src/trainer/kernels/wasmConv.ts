@@ -11,8 +11,8 @@
  * before returning.
  */
 import * as tf from '@tensorflow/tfjs';
+import { stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
-type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
 /** Spatial padding [top, bottom, left, right]; a negative side crops instead. */
@@ -240,10 +240,9 @@ let installed = false;
 
 export function installWasmConv(): void {
   if (installed) return;
-  const get = (name: string): KernelFunc | undefined => tf.getKernel(name, 'wasm')?.kernelFunc as KernelFunc | undefined;
-  const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  const get = stockWasmKernel;
   const conv2d = get('Conv2D');
-  if (!stockInput || !conv2d) return; // wasm backend not loaded
+  if (!get('Conv2DBackpropInput') || !conv2d) return; // wasm backend not loaded
   const k: Kernels = {
     conv2d,
     transpose: get('Transpose')!,
@@ -257,13 +256,6 @@ export function installWasmConv(): void {
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: backpropFilter(k) });
 
-  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Conv2DBackpropInput',
-    backendName: 'wasm',
-    setupFunc: stockInput.setupFunc,
-    disposeFunc: stockInput.disposeFunc,
-    kernelFunc: backpropInput(k, stockInput.kernelFunc as KernelFunc),
-  });
+  wrapWasmKernel('Conv2DBackpropInput', (stock) => backpropInput(k, stock));
   installed = true;
 }

@@ -13,37 +13,26 @@
  * already does. Strings, and casts that change the dtype, keep tfjs's kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type KernelFunc = tf.KernelConfig['kernelFunc'];
+import { stockWasmKernel, wrapWasmKernel } from './wasmKernels';
 
 let installed = false;
 
 function share(backend: tf.KernelBackend, x: tf.TensorInfo): tf.TensorInfo {
-  (backend as tf.KernelBackend & { incRef(dataId: object): void }).incRef(x.dataId);
+  backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 export function installWasmIdentity(): void {
   if (installed) return;
-  const identity = tf.getKernel('Identity', 'wasm');
-  const cast = tf.getKernel('Cast', 'wasm');
-  if (!identity || !cast) return; // wasm backend not loaded
-  const identityFunc = identity.kernelFunc as KernelFunc;
-  const castFunc = cast.kernelFunc as KernelFunc;
-  const kernels: [string, tf.KernelConfig, KernelFunc][] = [
-    ['Identity', identity, (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      return x.dtype === 'string' ? identityFunc(args) : share(args.backend as tf.KernelBackend, x);
-    }],
-    ['Cast', cast, (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
-      return x.dtype === 'string' || x.dtype !== dtype ? castFunc(args) : share(args.backend as tf.KernelBackend, x);
-    }],
-  ];
-  for (const [kernelName, orig, kernelFunc] of kernels) {
-    tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', setupFunc: orig.setupFunc, disposeFunc: orig.disposeFunc, kernelFunc });
-  }
+  if (!stockWasmKernel('Identity') || !stockWasmKernel('Cast')) return; // wasm backend not loaded
+  wrapWasmKernel('Identity', (identity) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    return x.dtype === 'string' ? identity(args) : share(args.backend as tf.KernelBackend, x);
+  });
+  wrapWasmKernel('Cast', (cast) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+    return x.dtype === 'string' || x.dtype !== dtype ? cast(args) : share(args.backend as tf.KernelBackend, x);
+  });
   installed = true;
 }

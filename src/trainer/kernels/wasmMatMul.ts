@@ -7,20 +7,16 @@
  * product goes through the fast path.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type KernelFunc = tf.KernelConfig['kernelFunc'];
+import { stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
 let installed = false;
 
 export function installWasmMatMul(): void {
   if (installed) return;
-  const orig = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!orig || !transpose) return; // wasm backend not loaded
-  const origFunc = orig.kernelFunc as KernelFunc;
-  const transposeFunc = transpose.kernelFunc as KernelFunc;
+  const transposeFunc = stockWasmKernel('Transpose');
+  if (!transposeFunc || !stockWasmKernel('BatchMatMul')) return; // wasm backend not loaded
 
-  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+  wrapWasmKernel('BatchMatMul', (origFunc): KernelFunc => ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return origFunc({ inputs, backend, attrs });
     const temps: tf.TensorInfo[] = [];
@@ -36,9 +32,6 @@ export function installWasmMatMul(): void {
     const out = origFunc({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
     for (const t of temps) (backend as tf.KernelBackend).disposeData(t.dataId);
     return out;
-  };
-
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', setupFunc: orig.setupFunc, disposeFunc: orig.disposeFunc, kernelFunc });
+  });
   installed = true;
 }
