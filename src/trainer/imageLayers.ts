@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, Module, ModelContext } from './userApi';
-import { uniqueName } from './userApi';
+import { newVariable } from './userApi';
 
 export interface Layer {
   /** Trainable variables, in the order call() takes their tensors. */
@@ -63,8 +63,8 @@ function spectralNormalizer(ctx: ModelContext, w: tf.Variable) {
   const units = w.shape[w.shape.length - 1];
   const inputs = w.size / units;
   const normalize = (x: tf.Tensor) => tf.div(x, tf.add(tf.norm(x), 1e-12));
-  const u = tf.tidy(() => tf.variable(normalize(tf.randomNormal([units, 1], 0, 1, 'float32', ctx.nextSeed())), false, uniqueName(`${w.name}/sn_u`)));
-  const v = tf.tidy(() => tf.variable(tf.zeros([inputs, 1]), false, uniqueName(`${w.name}/sn_v`)));
+  const u = newVariable(`${w.name}/sn_u`, false, () => normalize(tf.randomNormal([units, 1], 0, 1, 'float32', ctx.nextSeed())));
+  const v = newVariable(`${w.name}/sn_v`, false, () => tf.zeros([inputs, 1]));
   const sigmaOf = (pw: tf.Tensor) => tf.sum(tf.mul(v, tf.matMul(tf.reshape(pw, [inputs, units]), u))) as tf.Scalar;
   const powerStep = () =>
     tf.tidy(() => {
@@ -99,8 +99,8 @@ export interface ConvOptions {
  * weight the forward pass uses (pw / σ(pw) under spectral normalization).
  */
 function weights(ctx: ModelContext, shape: number[], biasSize: number, name: string, o: { spectralNorm?: boolean; noBias?: boolean }) {
-  const w = tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 0.02, 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`)));
-  const b = o.noBias ? undefined : tf.tidy(() => tf.variable(tf.zeros([biasSize]), true, uniqueName(`${name}/b`)));
+  const w = newVariable(`${name}/w`, true, () => tf.randomNormal(shape, 0, 0.02, 'float32', ctx.nextSeed()));
+  const b = o.noBias ? undefined : newVariable(`${name}/b`, true, () => tf.zeros([biasSize]));
   const sn = o.spectralNorm ? spectralNormalizer(ctx, w) : undefined;
   return {
     variables: b ? [w, b] : [w],
@@ -161,8 +161,8 @@ export function linear(ctx: ModelContext, inputs: number, units: number, name: s
  * and keeping them would be state that differs between training and evaluation.
  */
 export function batchNorm(channels: number, name: string, epsilon = 1e-5): Layer {
-  const gamma = tf.tidy(() => tf.variable(tf.ones([channels]), true, uniqueName(`${name}/gamma`)));
-  const beta = tf.tidy(() => tf.variable(tf.zeros([channels]), true, uniqueName(`${name}/beta`)));
+  const gamma = newVariable(`${name}/gamma`, true, () => tf.ones([channels]));
+  const beta = newVariable(`${name}/beta`, true, () => tf.zeros([channels]));
   return {
     variables: [gamma, beta],
     call: (x, [g, bt]) => {

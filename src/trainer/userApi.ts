@@ -96,10 +96,19 @@ export function uniqueName(name: string): string {
   return `${name}_${i}`;
 }
 
+/**
+ * A variable named `name` (made unique) holding init()'s value. Made inside
+ * tf.tidy: tf.variable keeps the tensor it was made from alive, which would
+ * hold a stale copy of the weight once an optimizer has replaced its value.
+ */
+export function newVariable(name: string, trainable: boolean, init: () => tf.Tensor): tf.Variable {
+  return tf.tidy(() => tf.variable(init(), trainable, uniqueName(name)));
+}
+
 /** A fully connected layer with He-normal weights (seeded) and zero bias. */
 export function dense(ctx: ModelContext, inputs: number, units: number, name: string, gain = 2): Module & { w: tf.Variable; b: tf.Variable } {
-  const w = tf.tidy(() => tf.variable(tf.randomNormal([inputs, units], 0, Math.sqrt(gain / inputs), 'float32', ctx.nextSeed()), true, uniqueName(`${name}/w`)));
-  const b = tf.tidy(() => tf.variable(tf.zeros([units]), true, uniqueName(`${name}/b`)));
+  const w = newVariable(`${name}/w`, true, () => tf.randomNormal([inputs, units], 0, Math.sqrt(gain / inputs), 'float32', ctx.nextSeed()));
+  const b = newVariable(`${name}/b`, true, () => tf.zeros([units]));
   return {
     w,
     b,
@@ -235,8 +244,8 @@ function normalize(x: tf.Tensor): tf.Tensor {
  */
 export function spectralNorm(ctx: ModelContext, layer: DenseLayer): DenseLayer & { u: tf.Variable; v: tf.Variable; sigma(): tf.Scalar } {
   const [inputs, units] = layer.w.shape;
-  const u = tf.tidy(() => tf.variable(normalize(tf.randomNormal([units, 1], 0, 1, 'float32', ctx.nextSeed())), false, uniqueName(`${layer.w.name}/sn_u`)));
-  const v = tf.tidy(() => tf.variable(tf.zeros([inputs, 1]), false, uniqueName(`${layer.w.name}/sn_v`)));
+  const u = newVariable(`${layer.w.name}/sn_u`, false, () => normalize(tf.randomNormal([units, 1], 0, 1, 'float32', ctx.nextSeed())));
+  const v = newVariable(`${layer.w.name}/sn_v`, false, () => tf.zeros([inputs, 1]));
   const powerStep = () =>
     tf.tidy(() => {
       const vNew = normalize(tf.matMul(layer.w, u)); // w·u ∈ R^inputs
