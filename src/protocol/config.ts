@@ -153,6 +153,14 @@ export const ConfigSchema = z
         lrG: positive(1e6).optional().describe('Generator learning rate (default: the variant\'s).'),
         beta1: z.number().min(0).lt(1).optional().describe('Adam β1 (default: the variant\'s).'),
         beta2: z.number().min(0).lt(1).optional().describe('Adam β2 (default: the variant\'s).'),
+        emaG: z
+          .number()
+          .min(0)
+          .lt(1)
+          .default(0)
+          .describe(
+            "Moving average of G's weights (Karras et al. 2018; Yazıcı et al. 2019): after each generator update Ḡ ← β·Ḡ + (1 − β)·G, β = min(emaG, (1 + t)/(10 + t)). Metrics, snapshots and the best checkpoint then come from Ḡ; G trains exactly as without it. 0 = off; 0.999 is usual.",
+          ),
       })
       .strict()
       .prefault({})

@@ -25,7 +25,8 @@ export const MANIFEST_FILE = 'manifest.json';
 export const WEIGHTS_FILE = 'weights.bin';
 
 /** Which part of the training state an array belongs to. */
-export const STATE_GROUPS = ['G', 'D', 'optG', 'optD'] as const;
+/** Gavg: the moving average of G's weights (training.emaG), when the run keeps one. */
+export const STATE_GROUPS = ['G', 'D', 'optG', 'optD', 'Gavg'] as const;
 export type StateGroup = (typeof STATE_GROUPS)[number];
 
 export interface StateArray {

@@ -11,6 +11,7 @@
  *     moments) plus, for Adam, its running β1ᵗ and β2ᵗ, which setWeights()
  *     would otherwise recompute with pow() and so differ in the last bits
  *     from the products an uninterrupted run accumulated;
+ *   - the moving average of G's weights (training.emaG), when there is one;
  *   - the variant's own state through the hook below;
  *   - the step. Every random draw of a run (batches of data, noise,
  *     interpolates) is deriveSeed(seed, step, stream, k) — counter-based —
@@ -41,6 +42,8 @@ export interface CheckpointParts {
   optG: tf.Optimizer;
   optD: tf.Optimizer;
   variant: object;
+  /** The moving average of G's weights (generatorAverage.ts), one per G.variables entry; absent when training.emaG is 0. */
+  Gavg?: tf.Variable[];
 }
 
 /** Adam's private running powers of β1 and β2 (tfjs 4: accBeta1, accBeta2 variables). */
@@ -78,6 +81,7 @@ export async function captureState(parts: CheckpointParts): Promise<{ arrays: St
   for (const v of moduleVariables(parts.D)) arrays.push(await arrayOf('D', v.name, v));
   arrays.push(...(await optimizerArrays('optG', parts.optG)));
   arrays.push(...(await optimizerArrays('optD', parts.optD)));
+  for (const v of parts.Gavg ?? []) arrays.push(await arrayOf('Gavg', v.name, v));
   const hook = parts.variant as VariantStateHook;
   const variantState = typeof hook.state === 'function' ? hook.state() : undefined;
   return { arrays, ...(variantState ? { variantState } : {}) };
@@ -89,7 +93,10 @@ function moduleVariables(m: Module): tf.Variable[] {
 }
 
 function restoreModule(who: 'G' | 'D', m: Module, arrays: StateArray[]): void {
-  const vars = moduleVariables(m);
+  restoreVariables(who, moduleVariables(m), arrays);
+}
+
+function restoreVariables(who: 'G' | 'D' | 'Gavg', vars: readonly tf.Variable[], arrays: StateArray[]): void {
   if (arrays.length !== vars.length) {
     throw new Error(`checkpoint: ${who} has ${vars.length} variables, the checkpoint ${arrays.length}; was model.ts changed?`);
   }
@@ -126,6 +133,11 @@ export async function restoreState(parts: CheckpointParts, arrays: StateArray[],
   restoreModule('D', parts.D, of('D'));
   await restoreOptimizer(parts.optG, of('optG'));
   await restoreOptimizer(parts.optD, of('optD'));
+  if (parts.Gavg) {
+    // A run's config (and so emaG) is fixed at its start; a checkpoint without an average comes from another run.
+    if (of('Gavg').length === 0) throw new Error("checkpoint: it holds no moving average of G, but this run's training.emaG keeps one");
+    restoreVariables('Gavg', parts.Gavg, of('Gavg'));
+  }
   const hook = parts.variant as VariantStateHook;
   if (variantState && typeof hook.restore === 'function') hook.restore(variantState);
 }

@@ -22,6 +22,7 @@ import { FusedAdamOptimizer, FusedRMSPropOptimizer } from './kernels/fusedOptimi
 import { registerSecondOrderGradients } from './kernels/secondOrder';
 import { pack, repeatRows } from './packing';
 import type { CheckpointParts } from './checkpoint';
+import { GeneratorAverage } from './generatorAverage';
 
 const HEATMAP_SIZE = 64;
 const SNAPSHOT_POINTS = 512;
@@ -64,6 +65,8 @@ export class GanTrainer {
   private readonly impl: VariantImpl;
   private readonly optD: tf.Optimizer;
   private readonly optG: tf.Optimizer;
+  /** training.emaG > 0: the moving average of G's weights, which every evaluation samples from. */
+  private readonly average?: GeneratorAverage;
   private readonly logit: boolean;
   /** D is an auto-encoder: everywhere D is evaluated, its reconstruction becomes the energy (VariantImpl.energy). */
   private readonly autoencoder: boolean;
@@ -158,6 +161,7 @@ export class GanTrainer {
     const make = (lr: number) => (t.optimizer === 'adam' ? new FusedAdamOptimizer(lr, t.beta1, t.beta2) : new FusedRMSPropOptimizer(lr));
     this.optD = make(t.lrD);
     this.optG = make(t.lrG);
+    if (t.emaG > 0) this.average = new GeneratorAverage(this.G, t.emaG);
     const n = cfg.logging.evalSamples;
     this.evalZ = tf.keep(tf.randomNormal([n, cfg.model.latentDim], 0, 1, 'float32', deriveSeed(t.seed, 0, STREAM.eval, 0)));
     if (this.cond !== 'none') {
@@ -191,12 +195,14 @@ export class GanTrainer {
     return Int32Array.from({ length: n }, (_, i) => i % this.classes);
   }
 
-  /** G's output for z (with labels y when conditional), read back to the host. */
+  /** G's output for z (with labels y when conditional), read back to the host; from Ḡ, G's moving average, when the run keeps one. */
   private async generateFrom(input: () => { z: tf.Tensor2D; y?: tf.Tensor1D }): Promise<Float32Array> {
-    const t = tf.tidy(() => {
-      const { z, y } = input();
-      return this.G.apply(this.gInput(z, y));
-    });
+    const run = () =>
+      tf.tidy(() => {
+        const { z, y } = input();
+        return this.G.apply(this.gInput(z, y));
+      });
+    const t = this.average ? this.average.withAverage(run) : run();
     const v = (await t.data()) as Float32Array;
     t.dispose();
     return v;
@@ -356,6 +362,7 @@ export class GanTrainer {
     const [lossG, gradNormG, ...termValues] = Array.from(await stats.data());
     stats.dispose();
     const updateRatioG = await applyChecked('generator', step, lossG, gradNormG, grads, this.optG, this.G, this.measureUpdates);
+    this.average?.update(step);
     const terms: Record<string, number> = {};
     names.forEach((n, i) => (terms[n] = termValues[i]));
     if (updateRatioG !== undefined) terms.updateRatioG = updateRatioG;
@@ -531,13 +538,14 @@ export class GanTrainer {
 
   /** What a checkpoint saves and restores (checkpoint.ts): both networks, both optimizers, the variant's own state. */
   checkpointParts(): CheckpointParts {
-    return { G: this.G, D: this.D, optG: this.optG, optD: this.optD, variant: this.impl };
+    return { G: this.G, D: this.D, optG: this.optG, optD: this.optD, variant: this.impl, ...(this.average ? { Gavg: this.average.weights } : {}) };
   }
 
   dispose(): void {
     tf.dispose([...this.G.variables, ...this.D.variables, ...(this.G.stateVariables ?? []), ...(this.D.stateVariables ?? []), this.evalZ]);
     this.optD.dispose();
     this.optG.dispose();
+    this.average?.dispose();
   }
 }
 
