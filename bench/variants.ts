@@ -10,13 +10,15 @@
  * Writes bench/results/variants.md (and the README's table) and prints it.
  *
  *   npm run build && npx tsx bench/variants.ts [--steps 2000] [--seeds 3] [--jobs N]
- *       [--variants gan-ns,wgan-gp,f-gan:kl,gan-ns+pack2] [--datasets 8gaussians,25gaussians]
+ *       [--variants gan-ns,wgan-gp,f-gan:kl,gan-ns+pack2,gan-ns+pack2+ema] [--datasets 8gaussians,25gaussians]
  *       [--backend auto|wasm|…] [--out bench/results/variants.md] [--readme | --no-readme] [--quick]
  *
  * --quick: 150 steps, one seed: checks that the script and every variant run;
  * its numbers say nothing about the variants and its output is labelled so.
  * Variants come from the catalogue (VARIANTS): one without toy settings below
- * runs with its catalogue defaults, and the table says so.
+ * runs with its catalogue defaults, and the table says so. A row ending in
+ * +ema samples from the moving average of G's weights (training.emaG =
+ * AVERAGE_DECAY); G trains exactly as in the row without it.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -36,12 +38,14 @@ const DATASET_TITLES: Record<BenchDataset, string> = { '8gaussians': '8 Gaussian
 /** Generated samples scored per run, as in the VEEGAN evaluation. */
 const EVAL_SAMPLES = 2500;
 const BATCH_SIZE = 256;
+/** training.emaG of the +ema rows: the usual β (ProGAN, StyleGAN). */
+const AVERAGE_DECAY = 0.999;
 
 // ---------------------------------------------------------------- settings
 
 interface ToySettings {
   model?: { hidden?: number; depth?: number; latentDim?: number; spectralNorm?: boolean; packing?: number };
-  training?: { nCritic?: number; optimizer?: 'adam' | 'rmsprop'; lrD?: number; lrG?: number; beta1?: number; beta2?: number };
+  training?: { nCritic?: number; optimizer?: 'adam' | 'rmsprop'; lrD?: number; lrG?: number; beta1?: number; beta2?: number; emaG?: number };
   options?: Record<string, number | boolean | string>;
   /** Where the settings come from, for the table's notes. */
   why: string;
@@ -148,6 +152,16 @@ interface Entry {
 }
 
 function parseEntry(spec: string): Entry {
+  if (spec.endsWith('+ema')) {
+    const e = parseEntry(spec.slice(0, -'+ema'.length));
+    const base = e.settings ?? { why: 'catalogue defaults' };
+    const settings: ToySettings = {
+      ...base,
+      training: { ...base.training, emaG: AVERAGE_DECAY },
+      why: `${base.why}; samples from the moving average of G's weights, β = ${AVERAGE_DECAY} (training.emaG)`,
+    };
+    return { ...e, key: spec, settings };
+  }
   const packed = /^(.+)\+pack(\d+)$/.exec(spec);
   if (packed) {
     const [, id, mText] = packed;
@@ -333,8 +347,9 @@ function rowTitle(e: Entry): string {
   const info = VARIANTS.find((x) => x.id === e.variant)!;
   const divergence = e.extraOptions.divergence ?? e.settings?.options?.divergence ?? (info.options as Record<string, unknown>).divergence;
   const packing = e.settings?.model?.packing;
-  if (packing) return `${info.title}, packing m = ${packing}`;
-  return divergence ? `${info.title} (${String(divergence)})` : info.title;
+  const average = e.settings?.training?.emaG ? `, G's moving average` : '';
+  if (packing) return `${info.title}, packing m = ${packing}${average}`;
+  return (divergence ? `${info.title} (${String(divergence)})` : info.title) + average;
 }
 
 /** Beats a published row on one dataset: at least as many modes and at least as many high-quality samples. */
