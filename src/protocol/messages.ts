@@ -55,6 +55,8 @@ export const RunSummarySchema = z.object({
   name: z.string(),
   variant: z.string(),
   dataset: z.string(),
+  /** training.emaG when the run keeps a moving average of G: its samples and metrics come from the average. */
+  generatorAverage: z.number().gt(0).lt(1).optional(),
   status: RunStatusSchema,
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;

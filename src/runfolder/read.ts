@@ -58,6 +58,7 @@ export function runSummary(run: RunFolder): RunSummary {
     name: run.config?.name ?? run.id,
     variant: run.config?.variant ?? 'unknown',
     dataset: run.config ? dataLabel(run.config.data) : 'unknown',
+    ...(run.config?.training.emaG ? { generatorAverage: run.config.training.emaG } : {}),
     status: run.status,
   };
 }

@@ -213,6 +213,8 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       // The scaffold's 2000 steps can finish on a fast machine before the
       // reload and the stop below: make the run long enough that only Stop ends it.
       (cfg as { training: { steps: number } }).training.steps = LONG_RUN_STEPS;
+      // Samples and metrics from G's moving average: the header must say so.
+      (cfg as { training: { emaG?: number } }).training.emaG = 0.999;
       writeFileSync(configFile, JSON.stringify(cfg, null, 2) + '\n');
     });
   });
@@ -259,6 +261,8 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
         return n > 0 ? n : undefined;
       });
       log(`scatter: ${drawn} points drawn`);
+      const average = (await dash.locator('#run-average').innerText()).trim();
+      assert.equal(average, "G's moving average (β 0.999)", 'the header names the moving average the samples come from');
       await p.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
       log(`screenshot: ${join(ARTIFACTS, 'dashboard.png')}`);
     });

@@ -90,7 +90,10 @@ export const trainerMessage = fc.oneof(
   fc.record({ type: fc.constant('ended'), state: fc.constantFrom(...RUN_STATES), step: fc.nat(), error: fc.string() }, { requiredKeys: ['type', 'state', 'step'] }),
 );
 export const controlMessage = fc.record({ type: fc.constant('control'), action: fc.constantFrom(...CONTROL_ACTIONS) });
-export const runSummary = fc.record({ id: fc.string(), name: fc.string(), variant: fc.string(), dataset: fc.string(), status });
+export const runSummary = fc.record(
+  { id: fc.string(), name: fc.string(), variant: fc.string(), dataset: fc.string(), generatorAverage: fc.double({ min: 0.01, max: 0.99, noNaN: true }), status },
+  { requiredKeys: ['id', 'name', 'variant', 'dataset', 'status'] },
+);
 export const hostToWebview = fc.oneof(
   fc.record(
     { type: fc.constant('init'), run: runSummary, metrics: fc.array(record, { maxLength: 5 }), snapshot, warnings: fc.array(fc.string(), { maxLength: 3 }) },

@@ -8,7 +8,8 @@ import { RUN_FILES, type RunStatus } from '../../src/protocol/run';
 import { writeJsonAtomic } from '../../src/runfolder/atomic';
 import { acquireLock, liveLock, releaseLock, RunLockedError } from '../../src/runfolder/lock';
 import { MetricsWriter, parseMetricsText, readMetrics, repairTornTail } from '../../src/runfolder/metricsLog';
-import { readRunContents, readRunFolder } from '../../src/runfolder/read';
+import { readRunContents, readRunFolder, runSummary } from '../../src/runfolder/read';
+import { resolveConfig } from '../../src/protocol/config';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ganwb-test-'));
 
@@ -111,4 +112,15 @@ test('run folder: missing and garbage files become warnings, never an exception'
   assert.match(w, /status.json is missing/);
   assert.match(w, /snapshot of step 10 is unreadable/);
   assert.match(w, /incomplete/);
+});
+
+test("run summary: a run that keeps G's moving average says so (the dashboard's 'samples from'); one without says nothing", () => {
+  const summaryOf = (training: object) => {
+    const dir = tmp();
+    writeJsonAtomic(path.join(dir, RUN_FILES.config), resolveConfig({ name: 'r', variant: 'gan-ns', data: { name: '8gaussians' }, training }));
+    writeJsonAtomic(path.join(dir, RUN_FILES.status), status('completed'));
+    return runSummary(readRunFolder(dir));
+  };
+  assert.equal(summaryOf({ emaG: 0.999 }).generatorAverage, 0.999);
+  assert.equal('generatorAverage' in summaryOf({}), false);
 });

@@ -16,6 +16,8 @@ export class HeaderView {
   private readonly state = h('span', { id: 'run-state', className: 'state-badge', text: 'unknown' });
   private readonly variant = h('span', { className: 'meta-value' });
   private readonly dataset = h('span', { className: 'meta-value' });
+  private readonly average = h('span', { id: 'run-average', className: 'meta-value' });
+  private readonly averageItem = meta('samples from', this.average);
   private readonly step = h('span', { id: 'run-step', text: 'step 0 / 0' });
   private readonly speed = h('span', { id: 'run-speed', text: '— steps/s' });
   private readonly backend = h('span', { id: 'backend', className: 'meta-value', text: '—' });
@@ -40,6 +42,7 @@ export class HeaderView {
       h('div', { className: 'meta' }, [
         meta('variant', this.variant),
         meta('dataset', this.dataset),
+        this.averageItem,
         h('span', { className: 'meta-item' }, [this.step]),
         h('span', { className: 'meta-item' }, [this.speed]),
         meta('backend', this.backend),
@@ -57,7 +60,11 @@ export class HeaderView {
       this.title.title = `run ${s.run.id}`;
       setText(this.variant, s.run.variant);
       setText(this.dataset, s.run.dataset);
+      const beta = s.run.generatorAverage;
+      setText(this.average, beta ? `G's moving average (β ${beta})` : '');
+      this.average.title = beta ? "training.emaG: every sample and metric here comes from an exponential moving average of G's weights; G itself trains as without it" : '';
     }
+    this.averageItem.hidden = !s.run?.generatorAverage;
     const state = status?.state ?? 'unknown';
     setText(this.state, state);
     this.state.className = `state-badge state-${state}`;
