@@ -159,7 +159,7 @@ export const ConfigSchema = z
           .lt(1)
           .default(0)
           .describe(
-            "Moving average of G's weights (Karras et al. 2018; Yazıcı et al. 2019): after each generator update Ḡ ← β·Ḡ + (1 − β)·G, β = min(emaG, (1 + t)/(10 + t)). Metrics, snapshots and the best checkpoint then come from Ḡ; G trains exactly as without it. 0 = off; 0.999 is usual.",
+            "Moving average of G's weights (Karras et al. 2018; Yazıcı et al. 2019): after each generator update Ḡ ← β·Ḡ + (1 − β)·G, β = min(emaG, (1 + t)/(10 + t)). Sample-based metrics, snapshots and the best checkpoint then come from Ḡ (losses and D's outputs stay G's); G trains exactly as without it. 0 = off; 0.999 is usual.",
           ),
       })
       .strict()
