@@ -101,15 +101,44 @@ export type SnapshotRead = { ok: true; snapshot: Snapshot } | { ok: false; missi
  * integer and the file name is built from it.
  */
 export function readSnapshot(dir: string, step: number): SnapshotRead {
-  if (!Number.isSafeInteger(step) || step < 0) return { ok: false, missing: false, error: `no snapshot step ${String(step)}: a step is a non-negative integer` };
-  const name = `${path.basename(dir)}/${RUN_FILES.samples}/${snapshotFileName(step)}`;
+  const where = snapshotFile(dir, step);
+  if (!where.ok) return where;
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, RUN_FILES.samples, snapshotFileName(step)), 'utf8');
+    text = fs.readFileSync(where.file, 'utf8');
   } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    return { ok: false, missing, error: missing ? `${name} is missing` : `${name} is unreadable: ${(e as Error).message}` };
+    return unreadable(where.name, e);
   }
+  return parseSnapshot(where.name, step, text);
+}
+
+/**
+ * readSnapshot without blocking: the extension host answers the history
+ * slider with it, and an image run's snapshot (grids of PNGs) is large.
+ */
+export async function readSnapshotAsync(dir: string, step: number): Promise<SnapshotRead> {
+  const where = snapshotFile(dir, step);
+  if (!where.ok) return where;
+  let text: string;
+  try {
+    text = await fs.promises.readFile(where.file, 'utf8');
+  } catch (e) {
+    return unreadable(where.name, e);
+  }
+  return parseSnapshot(where.name, step, text);
+}
+
+function snapshotFile(dir: string, step: number): { ok: true; file: string; name: string } | { ok: false; missing: false; error: string } {
+  if (!Number.isSafeInteger(step) || step < 0) return { ok: false, missing: false, error: `no snapshot step ${String(step)}: a step is a non-negative integer` };
+  return { ok: true, file: path.join(dir, RUN_FILES.samples, snapshotFileName(step)), name: `${path.basename(dir)}/${RUN_FILES.samples}/${snapshotFileName(step)}` };
+}
+
+function unreadable(name: string, e: unknown): SnapshotRead {
+  const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+  return { ok: false, missing, error: missing ? `${name} is missing` : `${name} is unreadable: ${(e as Error).message}` };
+}
+
+function parseSnapshot(name: string, step: number, text: string): SnapshotRead {
   let json: unknown;
   try {
     json = JSON.parse(text);

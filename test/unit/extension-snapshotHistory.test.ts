@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { HostToWebviewSchema, WebviewToHostSchema, type HostToWebview } from '../../src/protocol/messages';
 import type { ImageSnapshot } from '../../src/protocol/metrics';
 import { snapshotFileName } from '../../src/protocol/run';
-import { readLatestSnapshot, readSnapshot } from '../../src/runfolder/read';
+import { readLatestSnapshot, readSnapshot, readSnapshotAsync } from '../../src/runfolder/read';
 import { buildInit } from '../../src/extension/dashboard/initMessage';
 import { LiveFeed } from '../../src/extension/dashboard/liveFeed';
 import { answerSnapshotRequest, snapshotSteps } from '../../src/extension/dashboard/snapshotHistory';
@@ -37,27 +37,27 @@ function notice(m: HostToWebview): string {
   return m.message;
 }
 
-test('requestSnapshot of a saved step answers with that snapshot, valid for the webview', () => {
+test('requestSnapshot of a saved step answers with that snapshot, valid for the webview', async () => {
   const dir = runWithSamples({ 100: JSON.stringify(imageSnapshot(100)), 200: JSON.stringify(imageSnapshot(200)) });
-  const m = answerSnapshotRequest(dir, 100);
+  const m = await answerSnapshotRequest(dir, 100);
   assert.equal(m.type, 'historySnapshot');
   assert.ok(m.type === 'historySnapshot');
   assert.deepEqual(m.snapshot, imageSnapshot(100));
   assert.ok(HostToWebviewSchema.safeParse(m).success);
 });
 
-test('a missing snapshot file is a warning naming it', () => {
+test('a missing snapshot file is a warning naming it', async () => {
   const dir = runWithSamples({ 100: JSON.stringify(imageSnapshot(100)) });
-  const text = notice(answerSnapshotRequest(dir, 150));
+  const text = notice(await answerSnapshotRequest(dir, 150));
   assert.match(text, /img-run\/samples\/step-00000150\.json is missing/);
   assert.match(text, /step 150/);
   // No samples folder at all.
   const bare = path.join(tmpDir(), 'bare');
   fs.mkdirSync(bare);
-  assert.match(notice(answerSnapshotRequest(bare, 0)), /bare\/samples\/step-00000000\.json is missing/);
+  assert.match(notice(await answerSnapshotRequest(bare, 0)), /bare\/samples\/step-00000000\.json is missing/);
 });
 
-test('a corrupt or invalid snapshot file is a warning naming it and why; nothing is thrown', () => {
+test('a corrupt or invalid snapshot file is a warning naming it and why; nothing is thrown', async () => {
   const good = imageSnapshot(400);
   const dir = runWithSamples({
     200: '{"kind":"images","step":2',
@@ -65,16 +65,16 @@ test('a corrupt or invalid snapshot file is a warning naming it and why; nothing
     400: JSON.stringify(good).replace('"step":400', '"step":401'),
     500: '\u0000\u0001',
   });
-  assert.match(notice(answerSnapshotRequest(dir, 200)), /step-00000200\.json is not valid JSON/);
-  assert.match(notice(answerSnapshotRequest(dir, 300)), /step-00000300\.json is not a snapshot \(fake\.pixels: pixels must hold/);
-  assert.match(notice(answerSnapshotRequest(dir, 400)), /step-00000400\.json holds the snapshot of step 401, not 400/);
-  assert.match(notice(answerSnapshotRequest(dir, 500)), /step-00000500\.json is not valid JSON/);
+  assert.match(notice(await answerSnapshotRequest(dir, 200)), /step-00000200\.json is not valid JSON/);
+  assert.match(notice(await answerSnapshotRequest(dir, 300)), /step-00000300\.json is not a snapshot \(fake\.pixels: pixels must hold/);
+  assert.match(notice(await answerSnapshotRequest(dir, 400)), /step-00000400\.json holds the snapshot of step 401, not 400/);
+  assert.match(notice(await answerSnapshotRequest(dir, 500)), /step-00000500\.json is not valid JSON/);
   // A folder where the file should be: unreadable, not missing.
   fs.mkdirSync(path.join(dir, 'samples', snapshotFileName(600)));
-  assert.match(notice(answerSnapshotRequest(dir, 600)), /step-00000600\.json is unreadable/);
+  assert.match(notice(await answerSnapshotRequest(dir, 600)), /step-00000600\.json is unreadable/);
 });
 
-test('readSnapshot reads only step files of the samples folder', () => {
+test('readSnapshot and readSnapshotAsync read only step files of the samples folder', async () => {
   const dir = runWithSamples({ 7: JSON.stringify(imageSnapshot(7)) });
   // A file beside the samples folder that a crafted name would reach.
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(imageSnapshot(7)));
@@ -82,9 +82,11 @@ test('readSnapshot reads only step files of the samples folder', () => {
     const r = readSnapshot(dir, step);
     assert.equal(r.ok, false, String(step));
     assert.match(r.ok ? '' : r.error, /a step is a non-negative integer/);
+    assert.deepEqual(await readSnapshotAsync(dir, step), r);
   }
   const ok = readSnapshot(dir, 7);
   assert.ok(ok.ok && ok.snapshot.step === 7);
+  assert.deepEqual(await readSnapshotAsync(dir, 7), ok);
   // The webview cannot send anything but an integer step in range.
   for (const step of [-1, 1.5, '7', '../config', 1e10]) assert.equal(WebviewToHostSchema.safeParse({ type: 'requestSnapshot', step }).success, false, String(step));
 });

@@ -208,7 +208,9 @@ class DashboardPanel implements vscode.Disposable {
     },
     requestSnapshot: (msg) => {
       // The step is a validated integer; the file is samples/step-NNNNNNNN.json of this run only.
-      this.post(answerSnapshotRequest(this.dir, msg.step));
+      void answerSnapshotRequest(this.dir, msg.step).then((answer) => {
+        if (!this.disposed) this.post(answer); // the panel may have closed while the file was read
+      });
     },
   };
 

@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import { MAX_SNAPSHOT_STEPS, type HostToWebview } from '../../protocol/messages';
-import { listSnapshotSteps, readSnapshot } from '../../runfolder/read';
+import { listSnapshotSteps, readSnapshotAsync } from '../../runfolder/read';
 
 /** Steps with a snapshot file, ascending; past MAX_SNAPSHOT_STEPS the newest (what a message may carry). */
 export function snapshotSteps(dir: string): number[] {
@@ -19,8 +19,9 @@ export function snapshotSteps(dir: string): number[] {
 }
 
 /** The answer to requestSnapshot { step }: historySnapshot, or a warn notice naming the file. Never throws. */
-export function answerSnapshotRequest(dir: string, step: number): HostToWebview {
-  const r = readSnapshot(dir, step);
+export async function answerSnapshotRequest(dir: string, step: number): Promise<HostToWebview> {
+  // Read without blocking the extension host; answers to a slider scrubbed past are dropped by the webview (history.ts).
+  const r = await readSnapshotAsync(dir, step);
   if (r.ok) return { type: 'historySnapshot', snapshot: r.snapshot };
   const why = r.missing ? 'it may have been removed (a run resumed from an earlier checkpoint drops the later snapshots)' : 'the slider keeps showing the previous one';
   return { type: 'notice', level: 'warn', message: `History: no snapshot of step ${step} in ${path.basename(dir)}: ${r.error}; ${why}.` };
