@@ -67,6 +67,7 @@ test('every snippet is well-formed: unique prefixes, a description, tab stops on
       'WGAN weight clipping',
       'WGAN-GP gradient penalty',
       'f-GAN activation and conjugate pairs',
+      'Generator moving average',
     ].sort(),
   );
   const prefixes = Object.values(snippets).flatMap((s) => (Array.isArray(s.prefix) ? s.prefix : [s.prefix]));
@@ -262,4 +263,23 @@ test('BEGAN: D loss L(x) − k·L(G(z)), the k_t update clipped to [0, 1], and M
   assert.equal(fns.beganUpdateK(0.99, 1, 0, 0.5, 0.1), 1); // would go above 1
   // 0.8 + |0.4 − 0.3| = 0.9
   close(fns.beganConvergence(0.8, 0.3), 0.9, 1e-12);
+});
+
+test("generator moving average: β ramps from 0.1, the average follows the formula, withAverage swaps and restores without leaks", () => {
+  const w = tf.variable(tf.tensor1d([1, 2]));
+  const avg = fns.makeAverage([w]) as TF.Variable[];
+  const before = tf.memory().numTensors;
+  tf.tidy(() => w.assign(tf.tensor1d([11, 22])));
+  fns.updateAverage(avg, [w], 0); // β = min(0.999, 1/10) = 0.1
+  assert.deepEqual(Array.from(avg[0].dataSync()), [Math.fround(0.1 * 1 + 0.9 * 11), Math.fround(0.1 * 2 + 0.9 * 22)]);
+  tf.tidy(() => w.assign(tf.tensor1d([0, 0])));
+  fns.updateAverage(avg, [w], 1_000_000, 0.5); // β = the decay once the ramp passes it
+  const a = Array.from(avg[0].dataSync());
+  close(a[0], 0.5 * (0.1 + 9.9));
+  close(a[1], 0.5 * (0.2 + 19.8));
+  const seen = fns.withAverage([w], avg, () => Array.from(w.dataSync())) as number[];
+  assert.deepEqual(seen, a, 'fn sees the average in G\'s variable');
+  assert.deepEqual(Array.from(w.dataSync()), [0, 0], "G's own weights are back");
+  assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
+  tf.dispose([w, ...avg]);
 });
