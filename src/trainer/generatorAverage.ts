@@ -19,6 +19,7 @@
  * the uninterrupted run's.
  */
 import * as tf from '@tensorflow/tfjs';
+import { FUSED_AVERAGE, type FusedAverageAttrs } from './kernels/fusedOptimizers';
 import type { Module } from './userApi';
 
 /** β for generator update `step` (0-based). */
@@ -43,6 +44,17 @@ export class GeneratorAverage {
   /** Fold G's weights after generator update `step` into the average. */
   update(step: number): void {
     const b = averageDecay(this.decay, step);
+    if (tf.getKernel(FUSED_AVERAGE, tf.getBackend())) {
+      // One kernel per variable on wasm and cpu, bit for bit the ops below (kernels/fusedOptimizers.ts).
+      const attrs: FusedAverageAttrs = { beta: b };
+      tf.tidy(() =>
+        this.G.variables.forEach((v, i) => {
+          const a = this.weights[i];
+          a.assign(tf.engine().runKernel(FUSED_AVERAGE, { average: a, value: v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
+        }),
+      );
+      return;
+    }
     tf.tidy(() => {
       const beta = tf.scalar(b);
       const rest = tf.scalar(1 - b);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { FUSED_ADAM, FUSED_RMSPROP, FusedAdamOptimizer, FusedRMSPropOptimizer, installFusedOptimizers } from '../../src/trainer/kernels/fusedOptimizers';
+import { FUSED_ADAM, FUSED_AVERAGE, FUSED_RMSPROP, FusedAdamOptimizer, FusedRMSPropOptimizer, installFusedOptimizers } from '../../src/trainer/kernels/fusedOptimizers';
 import { Rng } from '../../src/trainer/rng';
 
 const SHAPES = [[3], [7, 5], [2, 3, 4, 5], [1], [129, 17]];
@@ -110,3 +110,25 @@ test('the kernels refuse tensors of different shapes or dtypes', async () => {
   assert.throws(() => tf.engine().runKernel(FUSED_RMSPROP, { value: a, grad: a, a: i, b: a }, attrs), /float32 tensors only/);
   tf.dispose([a, b, i]);
 });
+
+for (const backend of ['wasm', 'cpu'] as const) {
+  test(`moving-average kernel on ${backend}: bit for bit tf.add(tf.mul(Ḡ, β), tf.mul(θ, 1 − β)), for ramped and fixed β`, async () => {
+    await tf.setBackend(backend);
+    installFusedOptimizers(backend);
+    const rng = new Rng(7);
+    for (const shape of SHAPES) {
+      const n = shape.reduce((p, d) => p * d, 1);
+      const avg = tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+      const value = tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * 3), shape);
+      for (const beta of [0.1, 11 / 20, 0.999, 0.9999]) {
+        const [fused, ops] = tf.tidy(() => [
+          tf.engine().runKernel(FUSED_AVERAGE, { average: avg, value }, { beta }) as tf.Tensor,
+          tf.add(tf.mul(avg, tf.scalar(beta)), tf.mul(value, tf.scalar(1 - beta))),
+        ]);
+        assertSame([Array.from(fused.dataSync())], [Array.from(ops.dataSync())], `[${shape}] β ${beta}`);
+        tf.dispose([fused, ops]);
+      }
+      tf.dispose([avg, value]);
+    }
+  });
+}

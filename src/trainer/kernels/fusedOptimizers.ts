@@ -20,12 +20,16 @@
  * powers, the same getWeights/setWeights, so checkpoints and resume are
  * unchanged. On a backend without the kernels (WebGPU, the native bindings)
  * they are tfjs's optimizers, op by op.
+ *
+ * The moving average of G's weights (generatorAverage.ts) is one more such
+ * update, β·Ḡ + (1 − β)·G, three ops per variable as tfjs spells it.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, WasmHeapBackend } from './wasmKernels';
 
 export const FUSED_ADAM = 'GanFusedAdam';
 export const FUSED_RMSPROP = 'GanFusedRMSProp';
+export const FUSED_AVERAGE = 'GanFusedAverage';
 
 /** Adam's constants, with c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ as float32 computes them. */
 export interface FusedAdamAttrs {
@@ -45,7 +49,16 @@ export interface FusedRMSPropAttrs {
   epsilon: number;
 }
 
-/** An update: [value, grad, slot a, slot b] in, [value', a', b'] out, all of one length. */
+/** β of a moving-average update. */
+export interface FusedAverageAttrs {
+  beta: number;
+}
+
+/**
+ * An update: for the optimizers [value, grad, slot a, slot b] in and
+ * [value', a', b'] out; for the average [average, value] in and [average']
+ * out; all of one length.
+ */
 type Update<A> = (ins: Float32Array[], outs: Float32Array[], attrs: A) => void;
 
 const f = Math.fround;
@@ -87,15 +100,27 @@ export const rmspropStep: Update<FusedRMSPropAttrs> = ([value, grad, ms, mom], [
   }
 };
 
+/** Ḡ' = β·Ḡ + (1−β)·θ, as tf.add(tf.mul(Ḡ, β), tf.mul(θ, 1 − β)) rounds it. */
+export const averageStep: Update<FusedAverageAttrs> = ([average, value], [out], a) => {
+  const beta = f(a.beta);
+  const rest = f(1 - a.beta);
+  for (let i = 0; i < value.length; i++) out[i] = f(f(average[i] * beta) + f(value[i] * rest));
+};
+
 interface CpuBackend {
   data: { get(dataId: object): { values: Float32Array } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
-const INPUTS = ['value', 'grad', 'a', 'b'] as const;
+/** Each kernel's named inputs, in the order its update reads them, and how many outputs it writes. */
+const SIGNATURES: Record<string, { inputs: readonly string[]; outputs: number }> = {
+  [FUSED_ADAM]: { inputs: ['value', 'grad', 'a', 'b'], outputs: 3 },
+  [FUSED_RMSPROP]: { inputs: ['value', 'grad', 'a', 'b'], outputs: 3 },
+  [FUSED_AVERAGE]: { inputs: ['average', 'value'], outputs: 1 },
+};
 
 function inputsOf(name: string, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] {
-  const ins = INPUTS.map((k) => inputs[k] as tf.TensorInfo);
+  const ins = SIGNATURES[name].inputs.map((k) => inputs[k] as tf.TensorInfo);
   for (const t of ins) {
     if (t.dtype !== 'float32') throw new Error(`${name}: float32 tensors only, got ${t.dtype}`);
     if (t.shape.join(',') !== ins[0].shape.join(',')) throw new Error(`${name}: shapes differ, [${ins[0].shape}] and [${t.shape}]`);
@@ -103,30 +128,34 @@ function inputsOf(name: string, inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] 
   return ins;
 }
 
+/** runKernel hands back an array exactly when the kernel returned one: a one-output kernel returns its tensor. */
+const single = (outs: tf.TensorInfo[]): tf.TensorInfo | tf.TensorInfo[] => (outs.length === 1 ? outs[0] : outs);
+
 function kernelFor<A>(name: string, update: Update<A>, backendName: 'wasm' | 'cpu'): KernelFunc {
+  const outputs = Array.from({ length: SIGNATURES[name].outputs }, (_, i) => i);
   if (backendName === 'wasm') {
     return ({ inputs, backend, attrs }) => {
       const ins = inputsOf(name, inputs);
       const b = backend as unknown as WasmHeapBackend;
-      const outs = [0, 1, 2].map(() => b.makeOutput([...ins[0].shape], 'float32'));
+      const outs = outputs.map(() => b.makeOutput([...ins[0].shape], 'float32'));
       // Views after every makeOutput: an allocation may grow the heap, which detaches older views.
       update(ins.map((t) => b.typedArrayFromHeap(t)), outs.map((t) => b.typedArrayFromHeap(t)), attrs as unknown as A);
-      return outs;
+      return single(outs);
     };
   }
   return ({ inputs, backend, attrs }) => {
     const ins = inputsOf(name, inputs);
     const b = backend as unknown as CpuBackend;
     const n = ins[0].shape.reduce((p, d) => p * d, 1);
-    const outs = [0, 1, 2].map(() => new Float32Array(n));
+    const outs = outputs.map(() => new Float32Array(n));
     update(ins.map((t) => b.data.get(t.dataId).values), outs, attrs as unknown as A);
-    return outs.map((o) => b.makeTensorInfo([...ins[0].shape], 'float32', o));
+    return single(outs.map((o) => b.makeTensorInfo([...ins[0].shape], 'float32', o)));
   };
 }
 
-/** Register both kernels for a backend that has them here (call after the backend is loaded). */
+/** Register the three kernels for a backend that has them here (call after the backend is loaded). */
 export function installFusedOptimizers(backendName: 'wasm' | 'cpu'): void {
-  for (const [name, update] of [[FUSED_ADAM, adamStep], [FUSED_RMSPROP, rmspropStep]] as [string, Update<never>][]) {
+  for (const [name, update] of [[FUSED_ADAM, adamStep], [FUSED_RMSPROP, rmspropStep], [FUSED_AVERAGE, averageStep]] as [string, Update<never>][]) {
     if (!tf.getKernel(name, backendName)) tf.registerKernel({ kernelName: name, backendName, kernelFunc: kernelFor(name, update, backendName) });
   }
 }
