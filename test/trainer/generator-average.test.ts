@@ -2,7 +2,8 @@
  * training.emaG, the moving average of G's weights (generatorAverage.ts), on
  * the wasm backend in process: the average is the one the formula gives, G
  * trains exactly as without it, evaluation samples come from the average,
- * checkpoints carry it, and it leaks nothing.
+ * checkpoints carry it, and it samples better than G early on (its leak check
+ * is loop.test.ts's every-variant one).
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
@@ -99,22 +100,6 @@ test('a checkpoint carries the average: the restored run evaluates and continues
   const d = new GanTrainer(cfg, builders);
   await assert.rejects(restoreState(d.checkpointParts(), noAvg.arrays), /no moving average of G.*training\.emaG/);
   for (const t of [a, b, c, d]) t.dispose();
-});
-
-test('no tensor leaks: the count holds across steps and evaluations, and dispose() frees the average', async () => {
-  const atStart = tf.memory().numTensors;
-  const t = new GanTrainer(small(0.99), builders);
-  await t.step(0);
-  await t.snapshot(1);
-  const after1 = tf.memory().numTensors;
-  for (let s = 1; s < 4; s++) {
-    await t.step(s);
-    t.quality(await t.generateEval());
-    await t.snapshot(s + 1);
-    assert.equal(tf.memory().numTensors, after1, `live tensors changed at step ${s}`);
-  }
-  t.dispose();
-  assert.equal(tf.memory().numTensors, atStart);
 });
 
 test('emaG outside [0, 1) is refused with the field named', () => {

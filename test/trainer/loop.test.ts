@@ -26,7 +26,9 @@ const small = (variant: string, extra: object = {}) =>
 test('every variant: the number of live tensors is the same after every step, and dispose() frees all the trainer made', async () => {
   for (const variant of VARIANT_IDS) {
     const atStart = tf.memory().numTensors;
-    const t = new GanTrainer(small(variant, variant === 'gan-ns' ? { model: { hidden: 16, depth: 2, spectralNorm: true } } : {}), builders);
+    // Spectral norm's vectors on one variant, the moving average of G (training.emaG) on another.
+    const extra = variant === 'gan-ns' ? { model: { hidden: 16, depth: 2, spectralNorm: true } } : variant === 'wgan-gp' ? { training: { batchSize: 32, steps: 5, emaG: 0.99 } } : {};
+    const t = new GanTrainer(small(variant, extra), builders);
     await t.step(0); // optimizers create their slot variables on the first update
     await t.snapshot(1);
     const after1 = tf.memory().numTensors;
@@ -37,7 +39,7 @@ test('every variant: the number of live tensors is the same after every step, an
       assert.equal(tf.memory().numTensors, after1, `${variant}: live tensors changed at step ${s}`);
     }
     t.dispose();
-    // Weights, spectral norm's vectors, optimizer slots, the evaluation noise: nothing outlives the trainer.
+    // Weights, spectral norm's vectors, G's average, optimizer slots, the evaluation noise: nothing outlives the trainer.
     assert.equal(tf.memory().numTensors, atStart, `${variant}: tensors left after dispose()`);
   }
 });
