@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_AVERAGE, type FusedAverageAttrs } from './kernels/fusedOptimizers';
-import type { Module } from './userApi';
+import { newVariable, type Module } from './userApi';
 
 /** β for generator update `step` (0-based). */
 export function averageDecay(decay: number, step: number): number {
@@ -38,30 +38,24 @@ export class GeneratorAverage {
     if (!(decay > 0 && decay < 1)) throw new Error(`training.emaG must be in (0, 1) for an average; got ${decay}`);
     // Ḡ starts as G. Sharing the buffers is safe: nothing in the trainer
     // writes a variable in place (optimizers and update() assign new tensors).
-    this.weights = tf.tidy(() => G.variables.map((v, i) => tf.variable(v.clone(), false, `${v.name}/average-${i}`)));
+    this.weights = G.variables.map((v) => newVariable(`${v.name}/average`, false, () => v.clone()));
   }
 
   /** Fold G's weights after generator update `step` into the average. */
   update(step: number): void {
     const b = averageDecay(this.decay, step);
-    if (tf.getKernel(FUSED_AVERAGE, tf.getBackend())) {
-      // One kernel per variable on wasm and cpu, bit for bit the ops below (kernels/fusedOptimizers.ts).
-      const attrs: FusedAverageAttrs = { beta: b };
-      tf.tidy(() =>
-        this.G.variables.forEach((v, i) => {
-          const a = this.weights[i];
-          a.assign(tf.engine().runKernel(FUSED_AVERAGE, { average: a, value: v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
-        }),
-      );
-      return;
-    }
     tf.tidy(() => {
-      const beta = tf.scalar(b);
-      const rest = tf.scalar(1 - b);
-      this.G.variables.forEach((v, i) => {
-        const a = this.weights[i];
-        a.assign(tf.add(tf.mul(a, beta), tf.mul(v, rest)));
-      });
+      // On wasm and cpu one kernel per variable, bit for bit the three ops of the other backends (kernels/fusedOptimizers.ts).
+      let next: (a: tf.Tensor, v: tf.Tensor) => tf.Tensor;
+      if (tf.getKernel(FUSED_AVERAGE, tf.getBackend())) {
+        const attrs: FusedAverageAttrs = { beta: b };
+        next = (a, v) => tf.engine().runKernel(FUSED_AVERAGE, { average: a, value: v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+      } else {
+        const beta = tf.scalar(b); // once per update, not per variable: on a GPU each scalar is an upload
+        const rest = tf.scalar(1 - b);
+        next = (a, v) => tf.add(tf.mul(a, beta), tf.mul(v, rest));
+      }
+      this.G.variables.forEach((v, i) => this.weights[i].assign(next(this.weights[i], v)));
     });
   }
 

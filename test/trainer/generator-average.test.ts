@@ -13,6 +13,7 @@ import { pickBackend } from '../../src/trainer/backend';
 import { captureState, restoreState } from '../../src/trainer/checkpoint';
 import { compileAndLoad, type ModelBuilders } from '../../src/trainer/compile';
 import { averageDecay } from '../../src/trainer/generatorAverage';
+import { FUSED_AVERAGE } from '../../src/trainer/kernels/fusedOptimizers';
 import { GanTrainer } from '../../src/trainer/loop';
 
 let builders: ModelBuilders;
@@ -65,6 +66,24 @@ test("the average is β·Ḡ + (1 − β)·G after every generator update, and G
   assert.ok(got.some((w, i) => w.some((x, j) => Math.abs(x - weightsOf(avg.G.variables)[i][j]) > 1e-4)), 'the average differs from G');
   plain.dispose();
   avg.dispose();
+});
+
+test('without the fused kernel (WebGPU, the native bindings) the three-op update gives the same average, bit for bit', async () => {
+  const run = async () => {
+    const t = new GanTrainer(small(0.9), builders);
+    for (let s = 0; s < 12; s++) await t.step(s);
+    const w = weightsOf(t.checkpointParts().Gavg!);
+    t.dispose();
+    return w;
+  };
+  const fused = await run();
+  const kernel = tf.getKernel(FUSED_AVERAGE, 'wasm')!;
+  tf.unregisterKernel(FUSED_AVERAGE, 'wasm');
+  try {
+    assert.deepEqual(await run(), fused);
+  } finally {
+    tf.registerKernel(kernel);
+  }
 });
 
 test("evaluation samples come from the average's weights, and G gets its own back", async () => {
