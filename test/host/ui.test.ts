@@ -381,6 +381,10 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       assert.match(text, /of their norm/, 'the evidence names what was seen');
       await finding.hover();
       await pollPage(p, log, 'the evidence range highlighted on the gradients chart', 10_000, async () => !!(await dash.locator('#chart-gradients').getAttribute('data-highlight')));
+      // The 2-D view's mode count is coloured by coverage: green only when all 8 are covered.
+      const modes = dash.locator('#modes');
+      const covered = await pollPage(p, log, 'the 2-D view to show modes covered', 30_000, async () => /modes covered (\d+)\/8/.exec(await modes.innerText())?.[1]);
+      assert.equal(await modes.getAttribute('data-coverage'), covered === '0' ? 'none' : covered === '8' ? 'all' : 'some', `modes covered ${covered}/8`);
       await p.screenshot({ path: join(ARTIFACTS, 'diagnosis.png') });
       log(`screenshot: ${join(ARTIFACTS, 'diagnosis.png')}`);
       const before = new Set(runsOnDisk(uiWorkspace).map((x) => x.dir));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { viridis } from '../../webview-ui/src/render/colormap';
 import { cellCentre, detectScale, heatmapImage } from '../../webview-ui/src/render/heatmap';
-import { formatStep, formatTick } from '../../webview-ui/src/render/format';
+import { coverageLevel, formatStep, formatTick } from '../../webview-ui/src/render/format';
 import { niceTicks, projection } from '../../webview-ui/src/render/plot2d';
 
 /** The exact 8-bit colour the heatmap uses for t. */
@@ -91,4 +91,12 @@ test('step labels stay short', () => {
   assert.equal(formatStep(200_000), '200k');
   assert.equal(formatStep(1_000_000), '1M');
   assert.equal(formatStep(1_250_000), '1.25M');
+});
+
+test('modes covered reads as healthy only when every mode is covered', () => {
+  assert.equal(coverageLevel(8, 8), 'all');
+  assert.equal(coverageLevel(25, 25), 'all');
+  assert.equal(coverageLevel(7, 8), 'some');
+  assert.equal(coverageLevel(1, 25), 'some');
+  assert.equal(coverageLevel(0, 8), 'none');
 });

@@ -15,3 +15,13 @@ export function formatStep(value: number): string {
   if (a >= 1e4) return `${Number((value / 1e3).toPrecision(3))}k`;
   return String(value);
 }
+
+/**
+ * How a "modes covered" count reads at a glance: every mode ('all', drawn as
+ * healthy), none ('none', drawn as an error) or some of them ('some', drawn as
+ * a warning: mode dropping is what the mode-collapse test looks for).
+ */
+export function coverageLevel(covered: number, total: number): 'all' | 'some' | 'none' {
+  if (covered <= 0) return 'none';
+  return covered >= total ? 'all' : 'some';
+}

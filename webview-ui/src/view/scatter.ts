@@ -6,7 +6,7 @@
 import type { ToySnapshot } from '../../../src/protocol/metrics';
 import { rgbCss, viridis } from '../render/colormap';
 import { heatmapImage, type HeatmapImage } from '../render/heatmap';
-import { formatTick } from '../render/format';
+import { coverageLevel, formatTick } from '../render/format';
 import { niceTicks, projection, type Rect } from '../render/plot2d';
 import { h, setText } from './dom';
 import type { Theme } from './theme';
@@ -59,7 +59,11 @@ export class ScatterView {
         this.scaleLabel,
         image.scale === 'probability' ? 'background: D(x), probability 0 → 1' : 'background: critic value (min → max)',
       );
-      if (snapshot.modes) setText(this.modes, `modes covered ${snapshot.modes.covered}/${snapshot.modes.total}`);
+      if (snapshot.modes) {
+        setText(this.modes, `modes covered ${snapshot.modes.covered}/${snapshot.modes.total}`);
+        // Coloured by how many: green only when every mode is covered (styles.css).
+        this.modes.dataset.coverage = coverageLevel(snapshot.modes.covered, snapshot.modes.total);
+      }
       this.modes.hidden = !snapshot.modes;
     } else {
       delete this.canvas.dataset.step;
