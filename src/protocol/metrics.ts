@@ -4,6 +4,7 @@
  * Values are numbers; a non-finite value is stored as null (JSON has no NaN).
  */
 import { z } from 'zod';
+import type { DiscriminatorOutput } from './variants';
 
 export const MetricRecordSchema = z
   .object({
@@ -25,6 +26,8 @@ export interface MetricInfo {
   /** Which chart of the dashboard draws it. */
   readonly chart: ChartId;
   readonly description: string;
+  /** A label for the runs whose discriminator gives this kind of output, where `label` would mislead. */
+  readonly labelByOutput?: Partial<Record<DiscriminatorOutput, string>>;
 }
 
 /** Metrics every variant reports. Variants may add more (drawn on their chart). */
@@ -42,9 +45,11 @@ export const METRICS: readonly MetricInfo[] = [
   {
     key: 'wEstimate',
     label: 'critic W estimate',
+    // A logit D is no Lipschitz critic: the same difference is how far apart it places real and generated samples.
+    labelByOutput: { logit: 'logit gap' },
     chart: 'distance',
     description:
-      'E[D(x)] − E[D(G(z))] on the raw critic/logit outputs: the Wasserstein estimate of a Lipschitz critic (not reported for auto-encoder discriminators).',
+      'E[D(x)] − E[D(G(z))] on the raw critic/logit outputs: the Wasserstein estimate of a Lipschitz critic; for a logit D (charted as "logit gap") how far apart D places real and generated samples, not a distance (not reported for auto-encoder discriminators).',
   },
   {
     key: 'swd',

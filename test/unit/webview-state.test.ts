@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostToWebview } from '../../src/protocol/messages';
-import type { MetricRecord } from '../../src/protocol/metrics';
+import { METRICS, type MetricRecord } from '../../src/protocol/metrics';
+import { CHART_IDS, paletteIndex } from '../../webview-ui/src/catalog';
+import { PALETTE_VARS } from '../../webview-ui/src/view/theme';
 import type { RunStatus } from '../../src/protocol/run';
 import { apply, chartSeries, controlsFor, initialState, MAX_NOTICES, receive, type ViewState } from '../../webview-ui/src/state';
 
@@ -238,4 +240,35 @@ test('a history snapshot is kept apart from the live one, and an init clears it'
   s = receive(s, { type: 'historySnapshot', snapshot: { ...bad, fake: { ...bad.fake, width: 2, height: 2 } } });
   assert.equal(s.historySnapshot, null);
   assert.match(s.notices[s.notices.length - 1].message, /'historySnapshot': snapshot\.fake\.pixels/);
+});
+
+test("the W-estimate series is labelled by the run's discriminator: a critic's Wasserstein estimate, a logit D's logit gap", () => {
+  const labelFor = (variant: string) => {
+    const msg = initMsg([rec(0, { wEstimate: 0.5, swd: 0.2 })]);
+    if (msg.type === 'init') msg.run.variant = variant;
+    const s = receive(initialState(), msg);
+    return chartSeries(s, 'distance').map((x) => [x.key, x.label]);
+  };
+  assert.deepEqual(labelFor('wgan-gp'), [['wEstimate', 'critic W estimate'], ['swd', 'sliced Wasserstein']]);
+  assert.deepEqual(labelFor('gan-ns'), [['wEstimate', 'logit gap'], ['swd', 'sliced Wasserstein']]);
+  assert.deepEqual(labelFor('not-a-variant'), [['wEstimate', 'critic W estimate'], ['swd', 'sliced Wasserstein']], 'an unknown variant keeps the default');
+  // Records arriving after the init are labelled the same way.
+  let s = receive(initialState(), (() => {
+    const msg = initMsg([rec(0, { lossD: 1 })]);
+    if (msg.type === 'init') msg.run.variant = 'gan-minimax';
+    return msg;
+  })());
+  s = receive(s, { type: 'metrics', records: [rec(1, { wEstimate: 2 })] });
+  assert.equal(s.series.get('wEstimate')?.label, 'logit gap');
+});
+
+test('every known metric of a chart gets a colour of its own (no palette slot wraps onto another)', () => {
+  for (const chart of CHART_IDS) {
+    const keys = METRICS.filter((m) => m.chart === chart).map((m) => m.key);
+    const slots = keys.map((k, i) => paletteIndex(k, chart, i));
+    assert.deepEqual(slots, keys.map((_, i) => i), `${chart}: slots in METRICS order`);
+    assert.ok(keys.length <= PALETTE_VARS.length, `${chart} has ${keys.length} metrics for ${PALETTE_VARS.length} colours`);
+  }
+  assert.equal(new Set(PALETTE_VARS.map(([v]) => v)).size, PALETTE_VARS.length, 'distinct theme variables');
+  assert.equal(new Set(PALETTE_VARS.map(([, f]) => f)).size, PALETTE_VARS.length, 'distinct fallbacks');
 });

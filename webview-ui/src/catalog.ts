@@ -3,6 +3,7 @@
  * the shared METRICS table so the dashboard follows the protocol.
  */
 import { CHARTS as CHART_ORDER, METRICS, type ChartId } from '../../src/protocol/metrics';
+import { VARIANTS, type DiscriminatorOutput } from '../../src/protocol/variants';
 
 export type { ChartId };
 
@@ -36,8 +37,14 @@ export function chartOf(key: string): ChartId {
   return byKey.get(key)?.chart ?? 'losses';
 }
 
-export function labelOf(key: string): string {
-  return byKey.get(key)?.label ?? key;
+const outputOf = new Map<string, DiscriminatorOutput>(VARIANTS.map((v) => [v.id, v.output]));
+
+/** A metric's label; `variant` (the run's) picks the label for its kind of discriminator where one is given. */
+export function labelOf(key: string, variant?: string): string {
+  const m = byKey.get(key);
+  if (!m) return key;
+  const output = variant === undefined ? undefined : outputOf.get(variant);
+  return (output && m.labelByOutput?.[output]) ?? m.label;
 }
 
 export function descriptionOf(key: string): string | undefined {

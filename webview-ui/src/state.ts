@@ -240,7 +240,7 @@ export function appendRecords(state: ViewState, records: readonly MetricRecord[]
           if (order >= EXTRA_ORDER_BASE) extras++;
           const empty = emptyVec();
           const column = { xs: empty.buf, ys: empty.buf, length: 0, gaps: 0 };
-          s = { key, label: labelOf(key), chart: chartOf(key), order, ys: empty, xs: null, offset: g, column };
+          s = { key, label: labelOf(key, state.run?.variant), chart: chartOf(key), order, ys: empty, xs: null, offset: g, column };
         }
         w = {
           series: s,

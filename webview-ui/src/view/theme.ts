@@ -18,15 +18,28 @@ export interface Theme {
   readonly highlight: string;
 }
 
+/**
+ * The line colours, in slot order: VS Code's chart colours and two terminal
+ * colours, so that every chart's known metrics (up to 7, the gradients and
+ * image-quality charts) get a colour of their own. Yellow comes last: in the
+ * light themes it is hard to tell from orange, the G side's colour.
+ */
+export const PALETTE_VARS: readonly (readonly [cssVar: string, fallback: string])[] = [
+  ['--vscode-charts-blue', '#3794ff'],
+  ['--vscode-charts-orange', '#d18616'],
+  ['--vscode-charts-green', '#89d185'],
+  ['--vscode-charts-purple', '#b180d7'],
+  ['--vscode-charts-red', '#f14c4c'],
+  ['--vscode-terminal-ansiCyan', '#11a8cd'],
+  ['--vscode-terminal-ansiMagenta', '#bc3fbc'],
+  ['--vscode-charts-yellow', '#cca700'],
+];
+
 export function readTheme(el: Element = document.body): Theme {
   const cs = getComputedStyle(el);
   const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
-  const blue = v('--vscode-charts-blue', '#3794ff');
-  const orange = v('--vscode-charts-orange', '#d18616');
-  const green = v('--vscode-charts-green', '#89d185');
-  const purple = v('--vscode-charts-purple', '#b180d7');
-  const red = v('--vscode-charts-red', '#f14c4c');
-  const yellow = v('--vscode-charts-yellow', '#cca700');
+  const palette = PALETTE_VARS.map(([name, fallback]) => v(name, fallback));
+  const red = palette[4];
   const size = parseFloat(v('--vscode-font-size', '13'));
   return {
     foreground: v('--vscode-foreground', '#cccccc'),
@@ -35,7 +48,7 @@ export function readTheme(el: Element = document.body): Theme {
     background: v('--vscode-editor-background', '#1f1f1f'),
     fontFamily: v('--vscode-font-family', 'system-ui, sans-serif'),
     fontSize: Number.isFinite(size) ? size : 13,
-    palette: [blue, orange, green, purple, red, yellow],
+    palette,
     realPoint: v('--gw-real-point', '#ffffff'),
     fakePoint: v('--gw-fake-point', red),
     highlight: v('--vscode-editor-findMatchHighlightBackground', 'rgba(234, 92, 0, 0.33)'),
