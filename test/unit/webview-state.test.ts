@@ -5,7 +5,7 @@ import { METRICS, type MetricRecord } from '../../src/protocol/metrics';
 import { CHART_IDS, paletteIndex } from '../../webview-ui/src/catalog';
 import { PALETTE_VARS } from '../../webview-ui/src/view/theme';
 import type { RunStatus } from '../../src/protocol/run';
-import { apply, chartSeries, controlsFor, initialState, MAX_NOTICES, receive, type ViewState } from '../../webview-ui/src/state';
+import { apply, chartSeries, controlsFor, initialState, MAX_NOTICES, receive, shownStep, type ViewState } from '../../webview-ui/src/state';
 
 const status = (over: Partial<RunStatus> = {}): RunStatus => ({
   state: 'running',
@@ -271,4 +271,14 @@ test('every known metric of a chart gets a colour of its own (no palette slot wr
   }
   assert.equal(new Set(PALETTE_VARS.map(([v]) => v)).size, PALETTE_VARS.length, 'distinct theme variables');
   assert.equal(new Set(PALETTE_VARS.map(([, f]) => f)).size, PALETTE_VARS.length, 'distinct fallbacks');
+});
+
+test('the header shows the newer of the status step and the last metric step', () => {
+  let s = receive(initialState(), initMsg([rec(0, { lossD: 1 }), rec(10, { lossD: 1 })]));
+  assert.equal(shownStep(s), 10, 'the init status says step 10');
+  s = receive(s, { type: 'metrics', records: [rec(20, { lossD: 1 }), rec(50, { lossD: 1 })] });
+  assert.equal(shownStep(s), 50, 'metrics ran ahead of the last status');
+  s = receive(s, { type: 'status', status: status({ step: 60 }) });
+  assert.equal(shownStep(s), 60, 'a newer status wins');
+  assert.equal(shownStep(initialState()), 0);
 });

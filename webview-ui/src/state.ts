@@ -309,6 +309,15 @@ export interface Controls {
   readonly sampleNow: boolean;
 }
 
+/**
+ * The step the header shows: the status's, or the last metric record's when
+ * that is newer (the trainer reports its status less often than it logs
+ * metrics, so a status can lag the charts by a few records).
+ */
+export function shownStep(state: Pick<ViewState, 'status' | 'lastStep'>): number {
+  return Math.max(state.status?.step ?? 0, state.lastStep);
+}
+
 /** Which control buttons are enabled in a run state (none before a status is known). */
 export function controlsFor(state: RunState | undefined): Controls {
   switch (state) {

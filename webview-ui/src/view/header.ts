@@ -1,6 +1,6 @@
 /** Run header (name, variant, dataset, state, progress, speed, backend) and the control buttons. */
 import type { ControlAction } from '../../../src/protocol/messages';
-import { controlsFor, type ViewState } from '../state';
+import { controlsFor, shownStep, type ViewState } from '../state';
 import { h, setText } from './dom';
 
 const BUTTONS: ReadonlyArray<{ action: ControlAction; id: string; label: string; primary: boolean; hint: string }> = [
@@ -68,7 +68,7 @@ export class HeaderView {
     const state = status?.state ?? 'unknown';
     setText(this.state, state);
     this.state.className = `state-badge state-${state}`;
-    const step = status ? status.step : s.lastStep;
+    const step = shownStep(s);
     const total = status?.totalSteps ?? 0;
     setText(this.step, `step ${step} / ${total}`);
     this.progress.style.width = `${total > 0 ? Math.min(100, (100 * step) / total) : 0}%`;
