@@ -86,7 +86,16 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
    */
   z.object({
     type: z.literal('compare'),
-    runs: z.array(z.object({ id: z.string().min(1).max(200), records: z.array(MetricRecordSchema).max(MAX_COMPARE_RECORDS) })).max(MAX_COMPARE_RUNS),
+    runs: z
+      .array(
+        z.object({
+          id: z.string().min(1).max(200),
+          /** The compared run's variant (its series are labelled for its kind of discriminator); absent when its config is unreadable. */
+          variant: z.string().min(1).max(64).optional(),
+          records: z.array(MetricRecordSchema).max(MAX_COMPARE_RECORDS),
+        }),
+      )
+      .max(MAX_COMPARE_RUNS),
   }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;

@@ -282,3 +282,23 @@ test('the header shows the newer of the status step and the last metric step', (
   assert.equal(shownStep(s), 60, 'a newer status wins');
   assert.equal(shownStep(initialState()), 0);
 });
+
+test("compared runs' series are labelled for their own variant, and without one keep the default", () => {
+  let s = receive(initialState(), (() => {
+    const msg = initMsg([rec(0, { wEstimate: 1 })]);
+    if (msg.type === 'init') msg.run.variant = 'gan-ns';
+    return msg;
+  })());
+  s = receive(s, {
+    type: 'compare',
+    runs: [
+      { id: 'fixed', variant: 'wgan-gp', records: [rec(0, { wEstimate: 2 })] },
+      { id: 'twin', variant: 'gan-ns', records: [rec(0, { wEstimate: 3 })] },
+      { id: 'old', records: [rec(0, { wEstimate: 4 })] },
+    ],
+  });
+  assert.deepEqual(
+    chartSeries(s, 'distance').map((x) => x.label),
+    ['logit gap', 'critic W estimate · fixed', 'logit gap · twin', 'critic W estimate · old'],
+  );
+});

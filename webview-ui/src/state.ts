@@ -169,7 +169,7 @@ export function apply(state: ViewState, msg: HostToWebview): ViewState {
     compare: (m) => {
       const compare: Series[] = [];
       m.runs.forEach((run, i) => {
-        for (const s of appendRecords(initialState(), run.records).series.values()) {
+        for (const s of appendRecords(initialState(), run.records, run.variant).series.values()) {
           compare.push({ ...s, key: compareKey(i, s.key), label: `${s.label} · ${run.id}` });
         }
       });
@@ -200,9 +200,9 @@ interface SeriesWriter {
 /**
  * Append records to the series. A key present with null is a gap (NaN); a key
  * absent from a record adds nothing (a metric logged every k steps is a line,
- * not dots).
+ * not dots). `variant` (the run's) picks the labels of new series.
  */
-export function appendRecords(state: ViewState, records: readonly MetricRecord[]): ViewState {
+export function appendRecords(state: ViewState, records: readonly MetricRecord[], variant = state.run?.variant): ViewState {
   const n = records.length;
   if (n === 0) return state;
   const series = new Map(state.series);
@@ -240,7 +240,7 @@ export function appendRecords(state: ViewState, records: readonly MetricRecord[]
           if (order >= EXTRA_ORDER_BASE) extras++;
           const empty = emptyVec();
           const column = { xs: empty.buf, ys: empty.buf, length: 0, gaps: 0 };
-          s = { key, label: labelOf(key, state.run?.variant), chart: chartOf(key), order, ys: empty, xs: null, offset: g, column };
+          s = { key, label: labelOf(key, variant), chart: chartOf(key), order, ys: empty, xs: null, offset: g, column };
         }
         w = {
           series: s,
