@@ -5,7 +5,7 @@ import { METRICS, type MetricRecord } from '../../src/protocol/metrics';
 import { CHART_IDS, paletteIndex } from '../../webview-ui/src/catalog';
 import { PALETTE_VARS } from '../../webview-ui/src/view/theme';
 import type { RunStatus } from '../../src/protocol/run';
-import { apply, chartSeries, controlsFor, initialState, MAX_NOTICES, receive, shownStep, type ViewState } from '../../webview-ui/src/state';
+import { apply, chartSeries, controlsFor, initialState, MAX_NOTICES, receive, shownSpeed, shownStep, type ViewState } from '../../webview-ui/src/state';
 
 const status = (over: Partial<RunStatus> = {}): RunStatus => ({
   state: 'running',
@@ -301,4 +301,15 @@ test("compared runs' series are labelled for their own variant, and without one 
     chartSeries(s, 'distance').map((x) => x.label),
     ['logit gap', 'critic W estimate · fixed', 'logit gap · twin', 'critic W estimate · old'],
   );
+});
+
+test("the header's speed is the status's, or the last record's steps/s when the metrics are newer", () => {
+  let s = receive(initialState(), initMsg([rec(10, { stepsPerSec: 30 })]));
+  assert.equal(shownSpeed(s), 42, 'the init status (step 10, 42 steps/s) is as new as the metrics');
+  s = receive(s, { type: 'metrics', records: [rec(20, { stepsPerSec: 45 }), rec(50, { stepsPerSec: 49 })] });
+  assert.equal(shownSpeed(s), 49, 'metrics ran ahead of the status');
+  s = receive(s, { type: 'metrics', records: [rec(60, { lossD: 1 })] });
+  assert.equal(shownSpeed(s), 42, 'the newest record has no speed: the status is used');
+  s = receive(s, { type: 'status', status: status({ step: 60, stepsPerSec: 51 }) });
+  assert.equal(shownSpeed(s), 51);
 });

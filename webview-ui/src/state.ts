@@ -318,6 +318,20 @@ export function shownStep(state: Pick<ViewState, 'status' | 'lastStep'>): number
   return Math.max(state.status?.step ?? 0, state.lastStep);
 }
 
+/**
+ * The speed the header shows: the status's, or, when the metrics are newer
+ * (see shownStep), the steps/s of the last metric record, which the trainer
+ * measures for the same step it reports in its status.
+ */
+export function shownSpeed(state: Pick<ViewState, 'status' | 'lastStep' | 'series'>): number | undefined {
+  const speed = state.series.get('stepsPerSec')?.column;
+  if (speed && speed.length > 0 && state.lastStep > (state.status?.step ?? -1)) {
+    const i = speed.length - 1;
+    if (speed.xs[i] === state.lastStep && Number.isFinite(speed.ys[i])) return speed.ys[i];
+  }
+  return state.status?.stepsPerSec;
+}
+
 /** Which control buttons are enabled in a run state (none before a status is known). */
 export function controlsFor(state: RunState | undefined): Controls {
   switch (state) {

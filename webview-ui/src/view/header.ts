@@ -1,6 +1,6 @@
 /** Run header (name, variant, dataset, state, progress, speed, backend) and the control buttons. */
 import type { ControlAction } from '../../../src/protocol/messages';
-import { controlsFor, shownStep, type ViewState } from '../state';
+import { controlsFor, shownSpeed, shownStep, type ViewState } from '../state';
 import { h, setText } from './dom';
 
 const BUTTONS: ReadonlyArray<{ action: ControlAction; id: string; label: string; primary: boolean; hint: string }> = [
@@ -72,7 +72,7 @@ export class HeaderView {
     const total = status?.totalSteps ?? 0;
     setText(this.step, `step ${step} / ${total}`);
     this.progress.style.width = `${total > 0 ? Math.min(100, (100 * step) / total) : 0}%`;
-    const sps = status?.stepsPerSec;
+    const sps = shownSpeed(s);
     setText(this.speed, sps === undefined ? '— steps/s' : `${sps >= 100 ? sps.toFixed(0) : sps.toFixed(1)} steps/s`);
     const backend = status?.backend;
     setText(this.backend, backend?.name ?? '—');
