@@ -17,6 +17,17 @@ export interface RunFolder {
   warnings: string[];
 }
 
+/** A run's resolved config, or why it cannot be read (missing, not JSON, not a valid config). Never throws. */
+export function readRunConfig(dir: string): { config: ResolvedConfig; warning?: undefined } | { config?: undefined; warning: string } {
+  const id = path.basename(dir);
+  const cfgFile = path.join(dir, RUN_FILES.config);
+  try {
+    return { config: resolveConfig(JSON.parse(fs.readFileSync(cfgFile, 'utf8')), `${id}/${RUN_FILES.config}`) };
+  } catch (e) {
+    return { warning: fs.existsSync(cfgFile) ? `${id}/${RUN_FILES.config} is unreadable: ${(e as Error).message}` : `${id}/${RUN_FILES.config} is missing` };
+  }
+}
+
 /**
  * Read a run's config and status. Never throws for a damaged folder: what is
  * missing or garbage becomes a warning, and the status says so.
@@ -24,13 +35,8 @@ export interface RunFolder {
 export function readRunFolder(dir: string): RunFolder {
   const id = path.basename(dir);
   const warnings: string[] = [];
-  let config: ResolvedConfig | undefined;
-  const cfgFile = path.join(dir, RUN_FILES.config);
-  try {
-    config = resolveConfig(JSON.parse(fs.readFileSync(cfgFile, 'utf8')), `${id}/${RUN_FILES.config}`);
-  } catch (e) {
-    warnings.push(fs.existsSync(cfgFile) ? `${id}/${RUN_FILES.config} is unreadable: ${(e as Error).message}` : `${id}/${RUN_FILES.config} is missing`);
-  }
+  const { config, warning } = readRunConfig(dir);
+  if (warning) warnings.push(warning);
   let status: RunStatus | undefined;
   const statusFile = path.join(dir, RUN_FILES.status);
   try {

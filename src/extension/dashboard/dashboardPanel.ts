@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { dispatch, MAX_COMPARE_RECORDS, MAX_COMPARE_RUNS, parseMessage, WebviewToHostSchema, type Handlers, type HostToWebview, type WebviewToHost } from '../../protocol/messages';
 import { RUN_FILES } from '../../protocol/run';
-import { readRunFolder } from '../../runfolder/read';
+import { readRunConfig } from '../../runfolder/read';
 import { findingViews, type RunDoctors } from '../doctor/runDoctors';
 import type { Logger } from '../logger';
 import type { RunManager } from '../runs/runManager';
@@ -135,7 +135,7 @@ class DashboardPanel implements vscode.Disposable {
     const runs = this.compareWith.map((d) => {
       // A bounded sample of the log (the whole of it when small), as a dashboard's first picture.
       const records = readMetricsQuick(path.join(d, RUN_FILES.metrics)).records;
-      const variant = readRunFolder(d).config?.variant;
+      const variant = readRunConfig(d).config?.variant; // its config only: the status and lock are not needed here
       return { id: path.basename(d), variant, records: records.length > MAX_COMPARE_RECORDS ? records.slice(-MAX_COMPARE_RECORDS) : records };
     });
     this.post({ type: 'compare', runs });

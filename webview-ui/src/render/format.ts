@@ -1,4 +1,4 @@
-/** Number labels for axes. Pure. */
+/** Number labels for axes, and how a count reads at a glance. Pure. */
 
 /** A tick value, short: 0, 0.3, -2, 1.5e-4, 2.0e+5. */
 export function formatTick(v: number): string {

@@ -24,12 +24,14 @@ export interface Theme {
  * image-quality charts) get a colour of their own. Yellow comes last: in the
  * light themes it is hard to tell from orange, the G side's colour.
  */
-export const PALETTE_VARS: readonly (readonly [cssVar: string, fallback: string])[] = [
+type ThemeColour = readonly [cssVar: string, fallback: string];
+const RED: ThemeColour = ['--vscode-charts-red', '#f14c4c'];
+export const PALETTE_VARS: readonly ThemeColour[] = [
   ['--vscode-charts-blue', '#3794ff'],
   ['--vscode-charts-orange', '#d18616'],
   ['--vscode-charts-green', '#89d185'],
   ['--vscode-charts-purple', '#b180d7'],
-  ['--vscode-charts-red', '#f14c4c'],
+  RED,
   ['--vscode-terminal-ansiCyan', '#11a8cd'],
   ['--vscode-terminal-ansiMagenta', '#bc3fbc'],
   ['--vscode-charts-yellow', '#cca700'],
@@ -39,7 +41,6 @@ export function readTheme(el: Element = document.body): Theme {
   const cs = getComputedStyle(el);
   const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
   const palette = PALETTE_VARS.map(([name, fallback]) => v(name, fallback));
-  const red = palette[4];
   const size = parseFloat(v('--vscode-font-size', '13'));
   return {
     foreground: v('--vscode-foreground', '#cccccc'),
@@ -50,7 +51,7 @@ export function readTheme(el: Element = document.body): Theme {
     fontSize: Number.isFinite(size) ? size : 13,
     palette,
     realPoint: v('--gw-real-point', '#ffffff'),
-    fakePoint: v('--gw-fake-point', red),
+    fakePoint: v('--gw-fake-point', v(...RED)),
     highlight: v('--vscode-editor-findMatchHighlightBackground', 'rgba(234, 92, 0, 0.33)'),
   };
 }
