@@ -160,8 +160,13 @@ check_native() {
 }
 check_native || { say "native modules missing: npm's install-script policy may have skipped their builds"; exit 1; }
 
-"$CS/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" --version | head -1
-node "$CS/out/node/entry.js" --config /dev/null --version | head -1
+# Both must run. Each output is read whole before its first line is shown:
+# `| head -1` under pipefail failed at random when head closed the pipe while
+# rg was still writing ("error: broken pipe", exit 2 in a fresh-clone run).
+rg_version=$("$CS/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" --version)
+echo "${rg_version%%$'\n'*}"
+cs_version=$(node "$CS/out/node/entry.js" --config /dev/null --version)
+echo "${cs_version%%$'\n'*}"
 
 echo "code-server@$CS_VERSION" >"$MARKER"
 say "code-server@$CS_VERSION installed in ${TOOLS#"$ROOT"/} ($(du -sh "$TOOLS" | cut -f1)); total $(( $(date +%s) - T0 ))s"
