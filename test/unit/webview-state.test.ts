@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostToWebview } from '../../src/protocol/messages';
 import { METRICS, type MetricRecord } from '../../src/protocol/metrics';
-import { CHART_IDS, paletteIndex } from '../../webview-ui/src/catalog';
+import { CHART_IDS, chartDescription, paletteIndex } from '../../webview-ui/src/catalog';
 import { PALETTE_VARS } from '../../webview-ui/src/view/theme';
 import type { RunStatus } from '../../src/protocol/run';
 import { apply, chartSeries, controlsFor, initialState, MAX_NOTICES, receive, shownSpeed, shownStep, type ViewState } from '../../webview-ui/src/state';
@@ -260,6 +260,14 @@ test("the W-estimate series is labelled by the run's discriminator: a critic's W
   })());
   s = receive(s, { type: 'metrics', records: [rec(1, { wEstimate: 2 })] });
   assert.equal(s.series.get('wEstimate')?.label, 'logit gap');
+});
+
+test("a chart title's tooltip names each metric under every label the chart can draw it with", () => {
+  const lines = chartDescription('distance').split('\n');
+  const w = lines.find((l) => l.includes('E[D(x)]'));
+  assert.ok(w?.startsWith('critic W estimate / logit gap: '), w);
+  assert.equal(lines.length, METRICS.filter((m) => m.chart === 'distance').length);
+  assert.ok(lines.some((l) => l.startsWith('sliced Wasserstein: ')), 'a metric without other labels keeps its one');
 });
 
 test('every known metric of a chart gets a colour of its own (no palette slot wraps onto another)', () => {

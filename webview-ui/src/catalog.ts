@@ -76,8 +76,9 @@ export function paletteIndex(key: string, chart: ChartId, order: number): number
 }
 
 /** Descriptions of a chart's known metrics, for its title tooltip. */
+/** A chart title's tooltip: each metric it can draw, under every label it can be drawn with. */
 export function chartDescription(chart: ChartId): string {
   return METRICS.filter((m) => m.chart === chart)
-    .map((m) => `${m.label}: ${m.description}`)
+    .map((m) => `${[m.label, ...new Set(Object.values(m.labelByOutput ?? {}))].join(' / ')}: ${m.description}`)
     .join('\n');
 }
