@@ -167,6 +167,14 @@ test('every fix the doctor offers is a valid config change, and does what it say
   assert.equal(toNs.training.beta1, 0.5);
 });
 
+test('few modes covered by samples spread wider than the data is no mode collapse (a generator still swinging about); at the data\'s spread it is', () => {
+  // The demo's 400-step WGAN-GP run on 8 Gaussians: 0–1 modes while its samples spread to 1.5–3 times the data's.
+  const swinging = stream((i) => ({ modesCovered: i % 3 === 0 ? 1 : 0, diversity: 160 + (i % 5) * 30 }));
+  assert.ok(!ids(swinging, ctxNs).includes('mode-collapse'));
+  const collapsed = diagnose(stream((i) => ({ modesCovered: i % 3 === 0 ? 1 : 0, diversity: 100 + (i % 5) * 5 })), ctxNs).find((x) => x.detector === 'mode-collapse');
+  assert.equal(collapsed?.evidence.metric, 'modesCovered');
+});
+
 test('mode collapse on data without modes (the swiss roll): samples under a quarter as spread out as the data; silent at 60 %, and in warm-up', () => {
   const roll = { ...ctxNs, dataModes: 0 };
   const f = diagnose(stream((i) => ({ diversity: i < 30 ? 100 : 4 })), roll).find((x) => x.detector === 'mode-collapse');
