@@ -17,8 +17,9 @@
  *   model.depth = {{depth}}: number of hidden layers of G and D (ctx.depth).
  *
  * Training hyper-parameters of this experiment (gan.config.json, written
- * out with the variant's defaults; delete a key to fall back to the default,
- * hover a key there for its description):
+ * out with the variant's defaults, or with the settings measured to work on
+ * toy data where the project has them; delete a key to fall back to the
+ * paper's default, hover a key there for its description):
 {{hyperParameters}}
  */
 import * as tf from '@tensorflow/tfjs';

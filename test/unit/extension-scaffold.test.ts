@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigSchema, configJsonSchema, parseConfigText } from '../../src/protocol/config';
+import { TOY_SETTINGS } from '../../src/protocol/toySettings';
 import { VARIANTS } from '../../src/protocol/variants';
 import {
   DATASET_ITEMS,
@@ -129,14 +130,21 @@ test('scaffold files: config validates with the chosen fields; model mentions th
     assert.ok(byName['model.ts'].includes(v.title));
     const kind = { logit: 'it is a logit', critic: 'it is an unbounded critic score', autoencoder: 'it is an auto-encoder' }[v.output];
     assert.ok(byName['model.ts'].includes(kind), `${v.id}: ${kind}`);
-    // The variant's hyper-parameters are spelled out with its defaults (what the trainer would use anyway)…
+    // The variant's hyper-parameters are spelled out with its defaults (what the trainer would use anyway),
+    // or on toy data with the settings measured there where there are some…
     const raw = JSON.parse(byName['gan.config.json']);
-    assert.deepEqual(raw.options, v.options, `${v.id}: every option the variant reads, at its default`);
-    assert.equal(raw.training.nCritic, v.nCritic);
-    assert.equal(raw.training.optimizer, v.optimizer.kind);
-    assert.equal(raw.training.lrD, v.optimizer.lrD);
-    assert.equal(raw.training.lrG, v.optimizer.lrG);
-    assert.equal('beta1' in raw.training, v.optimizer.kind === 'adam', 'betas only where Adam reads them');
+    const toy = d.template === 'toy' ? TOY_SETTINGS[v.id] : undefined;
+    const t = { optimizer: v.optimizer.kind, ...v.optimizer, nCritic: v.nCritic, ...toy?.training };
+    assert.deepEqual(raw.options, { ...v.options, ...toy?.options }, `${v.id}: every option the variant reads, at its default`);
+    assert.equal(raw.training.nCritic, t.nCritic);
+    assert.equal(raw.training.optimizer, t.optimizer);
+    assert.equal(raw.training.lrD, t.lrD);
+    assert.equal(raw.training.lrG, t.lrG);
+    assert.equal('beta1' in raw.training, t.optimizer === 'adam', 'betas only where Adam reads them');
+    if (toy) {
+      for (const [k, val] of Object.entries(toy.model ?? {})) assert.equal(raw.model[k], val, `${v.id}: model.${k} from the toy settings`);
+      assert.ok(byName['model.ts'].replace(/\n \*\s+/g, ' ').includes(`Why these values on toy data (measured by the project's variants benchmark): ${toy.why}.`), `${v.id}: model.ts says why`);
+    } else assert.doesNotMatch(byName['model.ts'], /Why these values on toy data/);
     // …and the model's comment says what each one does, in the schema's words.
     for (const [section, obj] of [['training', raw.training], ['options', raw.options], ['model', raw.model]] as const) {
       for (const [key, value] of Object.entries(obj as object)) {
@@ -158,6 +166,21 @@ test('scaffold files: config validates with the chosen fields; model mentions th
   assert.throws(() => scaffoldFiles({ variant: 'nope' as 'gan-ns', dataset: 'swissroll', name: 'x' }, paths), /unknown variant/);
   assert.throws(() => scaffoldFiles({ variant: 'gan-ns', dataset: 'cifar' as 'swissroll', name: 'x' }, paths), /unknown dataset/);
   assert.throws(() => scaffoldFiles({ variant: 'began', dataset: 'coupled-mnist', name: 'x' }, paths), /auto-encoder D: pick another variant/);
+});
+
+test("WGAN-GP scaffolded on toy data gets the toy script's settings (λ 0.1, β1 0.5), on images the paper's (λ 10, β1 0)", () => {
+  const paths = { templatesRoot: path.join(REPO, 'templates'), extensionPath: REPO };
+  const cfgOf = (dataset: 'swissroll' | '8gaussians' | 'mnist') =>
+    parseConfigText(scaffoldFiles({ variant: 'wgan-gp', dataset, name: 'w' }, paths).find((f) => f.name === 'gan.config.json')!.content);
+  for (const toy of ['8gaussians', 'swissroll'] as const) {
+    const c = cfgOf(toy);
+    assert.deepEqual([c.options.gpWeight, c.training.beta1, c.training.beta2, c.training.lrD, c.training.nCritic], [0.1, 0.5, 0.9, 1e-4, 5], toy);
+  }
+  const img = cfgOf('mnist');
+  assert.deepEqual([img.options.gpWeight, img.training.beta1, img.training.beta2, img.training.lrD, img.training.nCritic], [10, 0, 0.9, 1e-4, 5]);
+  // A variant without toy settings keeps its paper's on toy data too.
+  const eb = parseConfigText(scaffoldFiles({ variant: 'ebgan', dataset: '8gaussians', name: 'e' }, paths).find((f) => f.name === 'gan.config.json')!.content);
+  assert.equal(eb.training.lrD, VARIANTS.find((v) => v.id === 'ebgan')!.optimizer.lrD);
 });
 
 test('tsconfig maps @tensorflow/tfjs and gan-workbench into the extension install', () => {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigSchema, configJsonSchema, TOY_DATASETS, type DataConfig, type ToyDataset } from '../../protocol/config';
+import { TOY_SETTINGS, type ToySettings } from '../../protocol/toySettings';
 import { VARIANTS, VARIANT_IDS, variantInfo, type DiscriminatorOutput, type VariantGroup, type VariantId } from '../../protocol/variants';
 
 export const DEFAULT_STEPS = 2000;
@@ -208,22 +209,33 @@ const batchSizeFor = (dataset: DatasetId) => (isImageDataset(dataset) ? 64 : 256
 const SEED = 0;
 
 /**
+ * The settings measured on toy data for the variant (protocol/toySettings.ts),
+ * where the dataset is a toy set and the variant has them; else none, and the
+ * catalogue's (the paper's) defaults stand.
+ */
+export function toySettingsFor(variant: VariantId, dataset: DatasetId): ToySettings | undefined {
+  return templateFolder(dataset) === 'toy' ? TOY_SETTINGS[variant] : undefined;
+}
+
+/**
  * The variant's training hyper-parameters, spelled out in gan.config.json so
- * they can be seen and edited: its schedule and optimizer defaults and every
- * option it reads. Betas only for Adam (RMSProp does not read them).
+ * they can be seen and edited: its schedule and optimizer defaults, with the
+ * toy-data settings over them on toy data. Betas only for Adam (RMSProp does
+ * not read them).
  */
 export function trainingFields(variant: VariantId, steps: number, dataset: DatasetId = '8gaussians'): Record<string, number | string> {
   const info = variantInfo(variant);
-  const o = info.optimizer;
+  const { optimizer = info.optimizer.kind, emaG, ...t } = { ...info.optimizer, nCritic: info.nCritic, ...toySettingsFor(variant, dataset)?.training };
   return {
     steps,
     batchSize: batchSizeFor(dataset),
     seed: SEED,
-    nCritic: info.nCritic,
-    optimizer: o.kind,
-    lrD: o.lrD,
-    lrG: o.lrG,
-    ...(o.kind === 'adam' ? { beta1: o.beta1, beta2: o.beta2 } : {}),
+    nCritic: t.nCritic,
+    optimizer,
+    lrD: t.lrD,
+    lrG: t.lrG,
+    ...(optimizer === 'adam' ? { beta1: t.beta1, beta2: t.beta2 } : {}),
+    ...(emaG ? { emaG } : {}),
   };
 }
 
@@ -261,12 +273,16 @@ function commentBlock(text: string, first = '', rest = first): string {
 }
 
 /** One comment entry per hyper-parameter the config spells out: `section.key = value: what it does`. */
-function hyperParameterComments(training: Record<string, unknown>, options: Record<string, unknown>): string {
+function hyperParameterComments(training: Record<string, unknown>, options: Record<string, unknown>, model: Record<string, unknown> = {}): string {
   const entry = (section: string, key: string, value: unknown) => {
     const what = (fieldDescription(section, key) ?? '').replace(/\s*\(default: the variant's\)/, '');
     return commentBlock(`${section}.${key} = ${JSON.stringify(value)}: ${what}`, '  ', '    ');
   };
-  return [...Object.entries(training).map(([k, v]) => entry('training', k, v)), ...Object.entries(options).map(([k, v]) => entry('options', k, v))].join('\n');
+  return [
+    ...Object.entries(model).map(([k, v]) => entry('model', k, v)),
+    ...Object.entries(training).map(([k, v]) => entry('training', k, v)),
+    ...Object.entries(options).map(([k, v]) => entry('options', k, v)),
+  ].join('\n');
 }
 
 /** JSON of an object on one line with spaces inside the braces, as the template writes it. */
@@ -280,8 +296,11 @@ function inlineJson(o: Record<string, unknown>): string {
 export function templateValues(req: ScaffoldRequest): Record<string, string> {
   const info = variantInfo(req.variant);
   const training = trainingFields(req.variant, req.steps ?? DEFAULT_STEPS, req.dataset);
-  const options: Record<string, unknown> = { ...info.options };
-  const sizes = modelSizes(req.dataset);
+  const toy = toySettingsFor(req.variant, req.dataset);
+  const options: Record<string, unknown> = { ...info.options, ...toy?.options };
+  const { hidden, latentDim, depth, ...modelExtras } = { ...modelSizes(req.dataset), ...toy?.model };
+  const sizes = { latentDim, hidden, depth };
+  const hyper = hyperParameterComments(training, options, modelExtras);
   return {
     name: req.name,
     variant: req.variant,
@@ -294,7 +313,8 @@ export function templateValues(req: ScaffoldRequest): Record<string, string> {
     depth: String(sizes.depth),
     training: inlineJson(training),
     options: inlineJson(options),
-    hyperParameters: hyperParameterComments(training, options),
+    model: inlineJson({ file: 'model.ts', ...sizes, ...modelExtras }),
+    hyperParameters: toy ? `${hyper}\n *\n${commentBlock(`Why these values on toy data (measured by the project's variants benchmark): ${toy.why}.`, '  ', '  ')}` : hyper,
   };
 }
 
