@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { viridis } from '../../webview-ui/src/render/colormap';
 import { cellCentre, detectScale, heatmapImage } from '../../webview-ui/src/render/heatmap';
 import { coverageLevel, formatStep, formatTick } from '../../webview-ui/src/render/format';
-import { niceTicks, projection } from '../../webview-ui/src/render/plot2d';
+import { COLOUR_BAR, niceTicks, projection, scatterLayout } from '../../webview-ui/src/render/plot2d';
 
 /** The exact 8-bit colour the heatmap uses for t. */
 function lut(t: number): number[] {
@@ -99,4 +99,19 @@ test('modes covered reads as healthy only when every mode is covered', () => {
   assert.equal(coverageLevel(7, 8), 'some');
   assert.equal(coverageLevel(1, 25), 'some');
   assert.equal(coverageLevel(0, 8), 'none');
+});
+
+test("the 2-D view's colour bar labels fit in the box: a wider label shrinks the plot instead of running off the edge", () => {
+  const labelRight = (l: ReturnType<typeof scatterLayout>, w: number) => l.bar.left + l.bar.width + COLOUR_BAR.labelGap + w;
+  // The demo's 300-pixel card: "-4.942" (about 36 px) and "-0.9203" (about 43 px, cut off before).
+  for (const w of [20, 36, 43, 60]) {
+    const l = scatterLayout(300, 400, w);
+    assert.ok(labelRight(l, w) <= 300, `label of ${w} px ends at ${labelRight(l, w)}`);
+    assert.equal(l.plot.width, l.plot.height, 'the plot stays square');
+    assert.equal(l.bar.height, l.plot.height);
+    assert.equal(l.bar.left, l.plot.left + l.plot.width + COLOUR_BAR.gap);
+  }
+  assert.ok(scatterLayout(300, 400, 60).plot.width < scatterLayout(300, 400, 20).plot.width);
+  // A short box limits the square by its height, whatever the labels.
+  assert.equal(scatterLayout(1000, 200, 43).plot.height, 200 - 10 - 24);
 });

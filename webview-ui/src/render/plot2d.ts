@@ -35,3 +35,20 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   }
   return ticks;
 }
+
+/** Margins of the 2-D view around its square plot (left: y tick labels, bottom: x tick labels). */
+export const PLOT_MARGIN = { left: 36, top: 10, bottom: 24 } as const;
+/** The colour bar: gap from the plot, bar width, gap to its labels, and room after the widest label. */
+export const COLOUR_BAR = { gap: 12, width: 10, labelGap: 4, pad: 2 } as const;
+
+/**
+ * Where the square plot and its colour bar go in a `width` × `height` box,
+ * leaving `labelWidth` pixels for the colour bar's widest label, so a long
+ * label ("-0.9203") is never cut off at the box's edge: the plot shrinks.
+ */
+export function scatterLayout(width: number, height: number, labelWidth: number): { plot: Rect; bar: Rect } {
+  const right = COLOUR_BAR.gap + COLOUR_BAR.width + COLOUR_BAR.labelGap + Math.ceil(labelWidth) + COLOUR_BAR.pad;
+  const side = Math.max(10, Math.min(width - PLOT_MARGIN.left - right, height - PLOT_MARGIN.top - PLOT_MARGIN.bottom));
+  const plot: Rect = { left: PLOT_MARGIN.left, top: PLOT_MARGIN.top, width: side, height: side };
+  return { plot, bar: { left: plot.left + side + COLOUR_BAR.gap, top: plot.top, width: COLOUR_BAR.width, height: side } };
+}

@@ -7,11 +7,10 @@ import type { ToySnapshot } from '../../../src/protocol/metrics';
 import { rgbCss, viridis } from '../render/colormap';
 import { heatmapImage, type HeatmapImage } from '../render/heatmap';
 import { coverageLevel, formatTick } from '../render/format';
-import { niceTicks, projection, type Rect } from '../render/plot2d';
+import { COLOUR_BAR, niceTicks, projection, scatterLayout, type Rect } from '../render/plot2d';
 import { h, setText } from './dom';
 import type { Theme } from './theme';
 
-const MARGIN = { left: 36, right: 64, top: 10, bottom: 24 };
 const POINT_RADIUS = 2.25;
 
 export class ScatterView {
@@ -108,8 +107,9 @@ export class ScatterView {
       return;
     }
     const t = this.theme;
-    const side = Math.max(10, Math.min(cssW - MARGIN.left - MARGIN.right, cssH - MARGIN.top - MARGIN.bottom));
-    const rect: Rect = { left: MARGIN.left, top: MARGIN.top, width: side, height: side };
+    ctx.font = `${Math.max(10, t.fontSize - 2)}px ${t.fontFamily}`;
+    const barLabels = colourBarLabels(heat.image);
+    const { plot: rect, bar } = scatterLayout(cssW, cssH, Math.max(...barLabels.map((l) => ctx.measureText(l).width)));
     const extent = snap.extent;
     const p = projection(extent, rect);
 
@@ -119,7 +119,6 @@ export class ScatterView {
     ctx.drawImage(heat.bitmap, rect.left, rect.top, rect.width, rect.height);
 
     // Axes: frame, ticks and labels.
-    ctx.font = `${Math.max(10, t.fontSize - 2)}px ${t.fontFamily}`;
     ctx.strokeStyle = t.border;
     ctx.lineWidth = 1;
     ctx.strokeRect(rect.left - 0.5, rect.top - 0.5, rect.width + 1, rect.height + 1);
@@ -158,7 +157,7 @@ export class ScatterView {
     ctx.restore();
     this.canvas.dataset.drawnPoints = String(drawn);
 
-    drawColourBar(ctx, heat.image, { left: rect.left + rect.width + 12, top: rect.top, width: 10, height: rect.height }, t);
+    drawColourBar(ctx, barLabels, bar, t);
   }
 }
 
@@ -214,7 +213,12 @@ function drawPoints(
   return points.length;
 }
 
-function drawColourBar(ctx: CanvasRenderingContext2D, image: HeatmapImage, r: Rect, t: Theme): void {
+/** The colour bar's labels, top to bottom: the heatmap's maximum, middle and minimum. */
+function colourBarLabels(image: HeatmapImage): [string, string, string] {
+  return [formatTick(image.max), formatTick((image.min + image.max) / 2), formatTick(image.min)];
+}
+
+function drawColourBar(ctx: CanvasRenderingContext2D, [top, mid, bottom]: readonly string[], r: Rect, t: Theme): void {
   const g = ctx.createLinearGradient(0, r.top + r.height, 0, r.top);
   for (let k = 0; k <= 16; k++) g.addColorStop(k / 16, rgbCss(viridis(k / 16)));
   ctx.fillStyle = g;
@@ -224,9 +228,8 @@ function drawColourBar(ctx: CanvasRenderingContext2D, image: HeatmapImage, r: Re
   ctx.fillStyle = t.muted;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  const x = r.left + r.width + 4;
-  const mid = (image.min + image.max) / 2;
-  ctx.fillText(formatTick(image.max), x, r.top + 5);
-  ctx.fillText(formatTick(mid), x, r.top + r.height / 2);
-  ctx.fillText(formatTick(image.min), x, r.top + r.height - 5);
+  const x = r.left + r.width + COLOUR_BAR.labelGap;
+  ctx.fillText(top, x, r.top + 5);
+  ctx.fillText(mid, x, r.top + r.height / 2);
+  ctx.fillText(bottom, x, r.top + r.height - 5);
 }
