@@ -78,7 +78,8 @@ export function explainElectronFailure(e: unknown, plan: ElectronPlan): string {
     );
   }
   const failedRun = e instanceof Error && e.name === 'TestRunFailedError';
-  if (failedRun || typeof (e as { code?: unknown }).code === 'number') {
+  const exitCode = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  if (failedRun || typeof exitCode === 'number') {
     return `test:electron: the in-host suite failed (${message}); its mocha report is above.`;
   }
   return `test:electron: ${message}`;

@@ -37,6 +37,7 @@ test('test:electron errors: an unreachable download says so and names the altern
   const failed = Object.assign(new Error('Test run failed with code 1'), { name: 'TestRunFailedError', code: 1 });
   assert.match(explainElectronFailure(failed, plan), /the in-host suite failed \(Test run failed with code 1\); its mocha report is above/);
   assert.equal(explainElectronFailure(new Error('boom'), plan), 'test:electron: boom');
+  assert.equal(explainElectronFailure(null, plan), 'test:electron: null', 'a thrown non-object is reported, not a TypeError');
 });
 
 test('test:electron launches the executable on a fresh workspace and profile, with the suite bundle and this extension, and passes its exit code on', { skip: !existsSync(HOST_SUITE_BUNDLE) && 'needs `npm run build` (out/test/host/suite)' }, () => {
