@@ -88,6 +88,19 @@ export const ZOO: readonly ZooEntry[] = [
     },
   },
   {
+    id: 'wgan-gp-image-settings',
+    title: "WGAN-GP with the paper's image settings (λ = 10, β1 = 0) on 8 Gaussians",
+    expect: 'no-progress',
+    // G shrinks onto a point while it swings (0–1 modes at the end).
+    also: ['mode-collapse'],
+    within: 1400,
+    config: {
+      name: 'zoo-wgangp-image', variant: 'wgan-gp', data: { name: '8gaussians' },
+      training: { steps: 1400 },
+      logging: LOGGING,
+    },
+  },
+  {
     id: 'healthy-wgan-gp',
     title: 'healthy WGAN-GP (toy settings of the paper\'s script)',
     within: 700,

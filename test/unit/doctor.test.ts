@@ -135,6 +135,26 @@ test('no progress: distance stalls while the G loss cycles; silent when it stall
   // Near miss: a converged run whose G loss jitters by ±7% (the healthy non-saturating GAN of the zoo).
   assert.ok(!ids(stream((i) => ({ swd: i < 40 ? 0.5 - 0.01 * i : 0.2, lossG: 0.8 + (i % 2 ? 0.06 : -0.06) })), ctxNs).includes('no-progress'));
   assert.ok(!ids(stream((i) => ({ lossG: 0.8 + (i % 2 ? 0.3 : -0.3) })), ctxNs).includes('no-progress'));
+  // Near miss: a run that has come most of the way (a quarter of its first distance or less) jitters at its
+  // floor by more than 30 % while its critic loss swings (healthy WGAN-GP on 8 Gaussians, 0.08 of its first).
+  const floor = stream((i) => ({ swd: i < 40 ? 0.9 - 0.02 * i : 0.075 + (i % 4 < 2 ? 0.02 : -0.02), lossG: 0.8 + (i % 2 ? 0.3 : -0.3) }));
+  assert.ok(!ids(floor, ctxNs).includes('no-progress'));
+  // The same swings far from the data (the image settings' run: 0.7–1.0 of its first distance) are no progress.
+  const far = stream((i) => ({ swd: i < 10 ? 0.9 - 0.02 * i : 0.75 + (i % 4 < 2 ? 0.15 : -0.15), lossG: 0.8 + (i % 2 ? 0.3 : -0.3) }));
+  assert.ok(ids(far, ctxNs).includes('no-progress'));
+});
+
+test("no progress in WGAN-GP on toy data with the image penalty (λ 10): the first fix is the toy script's λ 0.1; not on images, not for λ 0.1", () => {
+  const far = stream((i) => ({ swd: i < 10 ? 0.9 - 0.02 * i : 0.75 + (i % 4 < 2 ? 0.15 : -0.15), lossG: 0.8 + (i % 2 ? 0.3 : -0.3) }));
+  const image = resolveConfig({ name: 'x', variant: 'wgan-gp', data: { name: '8gaussians' }, training: { steps: 2000 } });
+  const f = diagnose(far, { ...ctxW, config: image }).find((x) => x.detector === 'no-progress');
+  assert.ok(f, 'no progress found');
+  assert.equal(f.fixes[0].label, "Gradient penalty weight λ 10 → 0.1 (the WGAN-GP paper's setting for toy data)");
+  assert.equal(applyFix(image, f.fixes[0]).options.gpWeight, 0.1);
+  const firstFix = (config: typeof image) => diagnose(far, { ...ctxW, config }).find((x) => x.detector === 'no-progress')?.fixes[0].label;
+  assert.equal(firstFix(wgan), 'Learning rates ÷ 2', 'λ 0.1 already');
+  const mnist = resolveConfig({ name: 'x', variant: 'wgan-gp', data: { kind: 'mnist' }, training: { steps: 2000 } });
+  assert.equal(firstFix(mnist), 'Learning rates ÷ 2', 'images keep the paper\'s λ');
 });
 
 test('every fix the doctor offers is a valid config change, and does what it says', () => {
