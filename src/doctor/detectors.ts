@@ -7,6 +7,7 @@
 import { resolveConfig, type GanConfigInput, type ResolvedConfig } from '../protocol/config';
 import type { MetricRecord } from '../protocol/metrics';
 import { variantInfo, type DiscriminatorOutput, type VariantId } from '../protocol/variants';
+import { TOY_SETTINGS } from '../protocol/toySettings';
 
 export type Severity = 'info' | 'warning' | 'serious';
 
@@ -168,7 +169,7 @@ export const DETECTORS: readonly Detector[] = [
       const k = seen.value !== undefined && seen.metric.startsWith('updateRatio') ? Math.min(1000, Math.max(10, Math.round(seen.value / 0.002))) : 10;
       return [
         { label: `Learning rates ÷ ${k}`, patch: { training: { lrD: cfg.training.lrD / k, lrG: cfg.training.lrG / k } } },
-        ...switchTo(cfg, 'wgan-gp', 'Gradient penalty (WGAN-GP, λ = 10)'),
+        ...switchTo(cfg, 'wgan-gp', `Gradient penalty (WGAN-GP, λ = ${switchedGpWeight(cfg)})`),
       ];
     },
     applies: () => true,
@@ -203,7 +204,7 @@ export const DETECTORS: readonly Detector[] = [
         : // Measured on the zoo (WGAN clipping at c = 1, 600 steps): spectral norm makes the critic
           // Lipschitz (‖∇ₓD‖ 0.26) and the run closer to the data; WGAN-GP at its paper defaults is
           // too slow for the same budget, so it comes second.
-          [...spectralNormFix(cfg), ...switchTo(cfg, 'wgan-gp', 'Gradient penalty λ = 10 (WGAN-GP)')],
+          [...spectralNormFix(cfg), ...switchTo(cfg, 'wgan-gp', `Gradient penalty λ = ${switchedGpWeight(cfg)} (WGAN-GP)`)],
     applies: (ctx) => ctx.output === 'critic',
     detect(recent, all) {
       // The trainer measures ‖∇ₓD‖ on real/generated interpolates for every critic (critGradNorm).
@@ -367,9 +368,26 @@ function packingFix(cfg: ResolvedConfig): Fix[] {
   return [{ label: 'PacGAN packing (m = 2): D judges two samples at once, so repeated outputs stand out', patch: { model: { packing: 2 } } }];
 }
 
-/** Switching variant drops options the new variant does not accept, and resets its schedule to the new defaults. */
-function switchTo(cfg: ResolvedConfig, variant: string, label: string): Fix[] {
-  return cfg.variant === variant ? [] : [{ label, patch: { variant, options: null, training: { nCritic: null, lrD: null, lrG: null, beta1: null, beta2: null, optimizer: null } } }];
+/**
+ * Switching variant drops options the new variant does not accept, and resets
+ * its schedule to the new variant's defaults: on toy data the settings
+ * measured there (protocol/toySettings.ts, what New Experiment writes), else
+ * its paper's. Measured on the zoo: switching to WGAN-GP at the paper's λ = 10
+ * on 8 Gaussians ended on 0.5–1.5 modes, at the toy λ = 0.1 on 7–8.
+ */
+function switchTo(cfg: ResolvedConfig, variant: VariantId, label: string): Fix[] {
+  if (cfg.variant === variant) return [];
+  const toy = cfg.data.kind === 'toy' ? TOY_SETTINGS[variant] : undefined;
+  const t = toy?.training ?? {};
+  const training = { nCritic: t.nCritic ?? null, lrD: t.lrD ?? null, lrG: t.lrG ?? null, beta1: t.beta1 ?? null, beta2: t.beta2 ?? null, optimizer: t.optimizer ?? null };
+  // A patch merges into the config, so the old options are removed key by key before the new ones go in.
+  const options = toy?.options ? { ...Object.fromEntries(Object.keys(cfg.options).map((k) => [k, null])), ...toy.options } : null;
+  return [{ label, patch: { variant, options, training } }];
+}
+
+/** The penalty weight a switch to WGAN-GP gets (see switchTo): the toy setting on toy data, the paper's elsewhere. */
+function switchedGpWeight(cfg: ResolvedConfig): unknown {
+  return (cfg.data.kind === 'toy' ? TOY_SETTINGS['wgan-gp']?.options?.gpWeight : undefined) ?? variantInfo('wgan-gp').options.gpWeight;
 }
 
 /**

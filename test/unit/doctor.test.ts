@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveConfig } from '../../src/protocol/config';
 import type { MetricRecord } from '../../src/protocol/metrics';
-import { applyFix, diagnose, type DoctorContext } from '../../src/doctor/detectors';
+import { applyFix, DETECTORS, diagnose, type DoctorContext } from '../../src/doctor/detectors';
 
 const ns = resolveConfig({ name: 'x', variant: 'gan-ns', data: { name: '8gaussians' }, training: { steps: 2000 } });
 const wgan = resolveConfig({ name: 'x', variant: 'wgan-gp', data: { name: '8gaussians' }, training: { steps: 2000 }, options: { gpWeight: 0.1 } });
@@ -155,6 +155,25 @@ test("no progress in WGAN-GP on toy data with the image penalty (λ 10): the fir
   assert.equal(firstFix(wgan), 'Learning rates ÷ 2', 'λ 0.1 already');
   const mnist = resolveConfig({ name: 'x', variant: 'wgan-gp', data: { kind: 'mnist' }, training: { steps: 2000 } });
   assert.equal(firstFix(mnist), 'Learning rates ÷ 2', 'images keep the paper\'s λ');
+});
+
+test("a fix that switches variant takes the new variant's toy settings on toy data (WGAN-GP λ 0.1, β1 0.5), its paper's on images, and drops the old options", () => {
+  const fixesOf = (id: string, config: typeof ns) => DETECTORS.find((d) => d.id === id)!.fixes(config, { metric: 'swd' });
+  const clipToy = resolveConfig({ name: 'x', variant: 'wgan-clip', data: { name: '8gaussians' }, options: { clipValue: 1 } });
+  const toGp = fixesOf('critic-not-lipschitz', clipToy).find((f) => /WGAN-GP/.test(f.label))!;
+  assert.equal(toGp.label, 'Gradient penalty λ = 0.1 (WGAN-GP)');
+  const fixed = applyFix(clipToy, toGp);
+  assert.equal(fixed.variant, 'wgan-gp');
+  assert.deepEqual(fixed.options, { gpWeight: 0.1, gpOneSided: false }, 'clipValue dropped, the toy λ in');
+  assert.deepEqual([fixed.training.optimizer, fixed.training.beta1, fixed.training.beta2, fixed.training.lrD, fixed.training.nCritic], ['adam', 0.5, 0.9, 1e-4, 5]);
+  const clipImg = resolveConfig({ name: 'x', variant: 'wgan-clip', data: { kind: 'mnist' }, options: { clipValue: 1 } });
+  const toGpImg = fixesOf('critic-not-lipschitz', clipImg).find((f) => /WGAN-GP/.test(f.label))!;
+  assert.equal(toGpImg.label, 'Gradient penalty λ = 10 (WGAN-GP)');
+  const img = applyFix(clipImg, toGpImg);
+  assert.deepEqual([img.options.gpWeight, img.training.beta1], [10, 0]);
+  // A variant without toy settings: its paper's defaults, also on toy data.
+  const toUnrolled = fixesOf('mode-collapse', ns).find((f) => /Unrolled/.test(f.label))!;
+  assert.equal(applyFix(ns, toUnrolled).training.lrD, resolveConfig({ name: 'x', variant: 'unrolled', data: { name: '8gaussians' } }).training.lrD);
 });
 
 test('every fix the doctor offers is a valid config change, and does what it says', () => {
