@@ -7,7 +7,7 @@
 import { resolveConfig, type GanConfigInput, type ResolvedConfig } from '../protocol/config';
 import type { MetricRecord } from '../protocol/metrics';
 import { variantInfo, type DiscriminatorOutput, type VariantId } from '../protocol/variants';
-import { TOY_SETTINGS } from '../protocol/toySettings';
+import { TOY_SETTINGS, toySettingsFor } from '../protocol/toySettings';
 
 export type Severity = 'info' | 'warning' | 'serious';
 
@@ -323,10 +323,13 @@ export const DETECTORS: readonly Detector[] = [
  * β1 0.5 alone or learning rates ÷ 2 alone end on 0–1 modes (seed 1).
  */
 function toyPenaltyFix(cfg: ResolvedConfig): Fix[] {
-  const gp = (cfg.options as { gpWeight?: unknown }).gpWeight;
-  if (cfg.variant !== 'wgan-gp' || cfg.data.kind !== 'toy' || typeof gp !== 'number' || gp <= 1) return [];
-  return [{ label: `Gradient penalty weight λ ${gp} → 0.1 (the WGAN-GP paper's setting for toy data)`, patch: { options: { gpWeight: 0.1 } } }];
+  const gp = cfg.options.gpWeight;
+  if (cfg.variant !== 'wgan-gp' || cfg.data.kind !== 'toy' || typeof gp !== 'number' || gp <= 1 || TOY_GP_WEIGHT === undefined) return [];
+  return [{ label: `Gradient penalty weight λ ${gp} → ${TOY_GP_WEIGHT} (the WGAN-GP paper's setting for toy data)`, patch: { options: { gpWeight: TOY_GP_WEIGHT } } }];
 }
+
+/** WGAN-GP's penalty weight on toy data, as New Experiment writes it (protocol/toySettings.ts). */
+const TOY_GP_WEIGHT = TOY_SETTINGS['wgan-gp']?.options?.gpWeight;
 
 /** Spectral normalization of D's layers (model.spectralNorm), unless it is on already. */
 function spectralNormFix(cfg: ResolvedConfig): Fix[] {
@@ -377,7 +380,7 @@ function packingFix(cfg: ResolvedConfig): Fix[] {
  */
 function switchTo(cfg: ResolvedConfig, variant: VariantId, label: string): Fix[] {
   if (cfg.variant === variant) return [];
-  const toy = cfg.data.kind === 'toy' ? TOY_SETTINGS[variant] : undefined;
+  const toy = toySettingsFor(variant, cfg.data.kind === 'toy');
   const t = toy?.training ?? {};
   const training = { nCritic: t.nCritic ?? null, lrD: t.lrD ?? null, lrG: t.lrG ?? null, beta1: t.beta1 ?? null, beta2: t.beta2 ?? null, optimizer: t.optimizer ?? null };
   // A patch merges into the config, so the old options are removed key by key before the new ones go in.
@@ -387,7 +390,7 @@ function switchTo(cfg: ResolvedConfig, variant: VariantId, label: string): Fix[]
 
 /** The penalty weight a switch to WGAN-GP gets (see switchTo): the toy setting on toy data, the paper's elsewhere. */
 function switchedGpWeight(cfg: ResolvedConfig): unknown {
-  return (cfg.data.kind === 'toy' ? TOY_SETTINGS['wgan-gp']?.options?.gpWeight : undefined) ?? variantInfo('wgan-gp').options.gpWeight;
+  return (cfg.data.kind === 'toy' ? TOY_GP_WEIGHT : undefined) ?? variantInfo('wgan-gp').options.gpWeight;
 }
 
 /**

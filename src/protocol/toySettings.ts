@@ -51,3 +51,8 @@ export const TOY_SETTINGS: Partial<Record<VariantId, ToySettings>> = {
     why: 'spectral normalization on V, 3 × 64 units, Adam 1e-3, β = (0.5, 0.999): without the Lipschitz bound TV runs off and reverse KL and Neyman diverge (docs/measured.md)',
   },
 };
+
+/** The variant's toy settings where the data is a 2-D toy set; none elsewhere, where the catalogue's (the paper's) defaults stand. */
+export function toySettingsFor(variant: VariantId, onToyData: boolean): ToySettings | undefined {
+  return onToyData ? TOY_SETTINGS[variant] : undefined;
+}

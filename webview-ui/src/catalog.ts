@@ -75,7 +75,6 @@ export function paletteIndex(key: string, chart: ChartId, order: number): number
   return i >= 0 ? i : known.length + Math.max(0, order - EXTRA_ORDER_BASE);
 }
 
-/** Descriptions of a chart's known metrics, for its title tooltip. */
 /** A chart title's tooltip: each metric it can draw, under every label it can be drawn with. */
 export function chartDescription(chart: ChartId): string {
   return METRICS.filter((m) => m.chart === chart)

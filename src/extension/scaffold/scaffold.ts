@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigSchema, configJsonSchema, TOY_DATASETS, type DataConfig, type ToyDataset } from '../../protocol/config';
-import { TOY_SETTINGS, type ToySettings } from '../../protocol/toySettings';
+import { toySettingsFor } from '../../protocol/toySettings';
 import { VARIANTS, VARIANT_IDS, variantInfo, type DiscriminatorOutput, type VariantGroup, type VariantId } from '../../protocol/variants';
 
 export const DEFAULT_STEPS = 2000;
@@ -209,15 +209,6 @@ const batchSizeFor = (dataset: DatasetId) => (isImageDataset(dataset) ? 64 : 256
 const SEED = 0;
 
 /**
- * The settings measured on toy data for the variant (protocol/toySettings.ts),
- * where the dataset is a toy set and the variant has them; else none, and the
- * catalogue's (the paper's) defaults stand.
- */
-export function toySettingsFor(variant: VariantId, dataset: DatasetId): ToySettings | undefined {
-  return templateFolder(dataset) === 'toy' ? TOY_SETTINGS[variant] : undefined;
-}
-
-/**
  * The variant's training hyper-parameters, spelled out in gan.config.json so
  * they can be seen and edited: its schedule and optimizer defaults, with the
  * toy-data settings over them on toy data. Betas only for Adam (RMSProp does
@@ -225,7 +216,7 @@ export function toySettingsFor(variant: VariantId, dataset: DatasetId): ToySetti
  */
 export function trainingFields(variant: VariantId, steps: number, dataset: DatasetId = '8gaussians'): Record<string, number | string> {
   const info = variantInfo(variant);
-  const { optimizer = info.optimizer.kind, emaG, ...t } = { ...info.optimizer, nCritic: info.nCritic, ...toySettingsFor(variant, dataset)?.training };
+  const { optimizer = info.optimizer.kind, emaG, ...t } = { ...info.optimizer, nCritic: info.nCritic, ...toySettingsFor(variant, templateFolder(dataset) === 'toy')?.training };
   return {
     steps,
     batchSize: batchSizeFor(dataset),
@@ -296,7 +287,7 @@ function inlineJson(o: Record<string, unknown>): string {
 export function templateValues(req: ScaffoldRequest): Record<string, string> {
   const info = variantInfo(req.variant);
   const training = trainingFields(req.variant, req.steps ?? DEFAULT_STEPS, req.dataset);
-  const toy = toySettingsFor(req.variant, req.dataset);
+  const toy = toySettingsFor(req.variant, templateFolder(req.dataset) === 'toy');
   const options: Record<string, unknown> = { ...info.options, ...toy?.options };
   const { hidden, latentDim, depth, ...modelExtras } = { ...modelSizes(req.dataset), ...toy?.model };
   const sizes = { latentDim, hidden, depth };
