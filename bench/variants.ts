@@ -183,7 +183,11 @@ interface RunResult {
 const TRAINER = path.resolve('dist/trainer.js');
 const REPO = path.resolve('.');
 
-/** The scaffolded experiment with the toy settings applied; returns its config path. */
+/**
+ * The scaffolded experiment (New Experiment already writes the toy settings)
+ * with the row's own settings over it (packing, G's average, a divergence),
+ * the seed, budget and batch; returns its config path.
+ */
 function experiment(root: string, e: Entry, dataset: BenchDataset, seed: number, steps: number): string {
   const name = `${e.key.replace(/[^A-Za-z0-9-]/g, '-')}-${dataset}-s${seed}`;
   const w = writeExperiment(root, { variant: e.variant, dataset, name, steps }, { templatesRoot: path.join(REPO, 'templates'), extensionPath: REPO });
