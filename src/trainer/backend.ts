@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../protocol/config';
 import type { BackendInfo } from '../protocol/run';
 import { cpuFallbackReason } from './cudaLibraries';
+import { installWasmBatchNorm } from './kernels/wasmBatchNorm';
 import { installWasmColumnReduce } from './kernels/wasmColumnReduce';
 import { installWasmConv } from './kernels/wasmConv';
 import { installFusedOptimizers } from './kernels/fusedOptimizers';
@@ -154,6 +155,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
       installWasmConv();
       installWasmIdentity();
       installWasmColumnReduce();
+      installWasmBatchNorm();
       installFusedOptimizers('wasm');
       return note;
     },

@@ -14,6 +14,7 @@
  * tensors as for toy data.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedBatchNorm, fusedBatchNormUsable } from './kernels/wasmBatchNorm';
 import type { Activation, Module, ModelContext } from './userApi';
 import { newVariable } from './userApi';
 
@@ -166,6 +167,8 @@ export function batchNorm(channels: number, name: string, epsilon = 1e-5): Layer
   return {
     variables: [gamma, beta],
     call: (x, [g, bt]) => {
+      // One kernel each way on wasm (kernels/wasmBatchNorm.ts), where nothing differentiates twice.
+      if (fusedBatchNormUsable()) return fusedBatchNorm(x, g, bt, epsilon);
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
       const { mean, variance } = tf.moments(x, axes);
       return tf.add(tf.mul(g, tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, epsilon)))), bt);
