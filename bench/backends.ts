@@ -158,12 +158,14 @@ async function main(): Promise<void> {
     }
   }
   const best = (label: string) => median((results.get(label) ?? []).map((x) => x.stepsPerSec));
-  const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+  // Two decimals below 10 steps/s: the convolutional rows run at 0.3–4, where a tenth is 5–30 %.
+  const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : '–');
+  const fmtRatio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
   const refLabel = (t: string) => `PyTorch, ${t}`;
   const rows = [...results.keys()].map((label) => {
     const runs = results.get(label)!;
     const xs = runs.map((x) => x.stepsPerSec);
-    const ratios = torch.map((t) => (label.startsWith('PyTorch') ? '' : fmt(best(label) / best(refLabel(t))).replace(/(\d)$/, '$1×')));
+    const ratios = torch.map((t) => (label.startsWith('PyTorch') ? '' : fmtRatio(best(label) / best(refLabel(t)))));
     return `| ${label} | ${fmt(median(xs))} | ${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))} | ${ratios.map((r) => `${r} | `).join('')}${runs[runs.length - 1].detail} |`;
   });
   const table = [
