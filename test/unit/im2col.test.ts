@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { col2imAdd, im2colT, transposeNPC, type ConvGeometry } from '../../src/trainer/kernels/im2col';
+import { col2imAdd, im2colT, interleavePhases, transposeNPC, type ConvGeometry } from '../../src/trainer/kernels/im2col';
 import { Rng } from '../../src/trainer/rng';
 
 const random = (n: number, rng: Rng) => Float32Array.from({ length: n }, () => rng.normal());
@@ -77,5 +77,24 @@ test('col2imAdd sums each column back onto the element it came from (the adjoint
               for (let c = 0; c < g.ci; c++) want[((i * g.h + ih) * g.w + iw) * g.ci + c] += cols[row * k + (a * g.kw + b) * g.ci + c];
             }
     for (let i = 0; i < dx.length; i++) assert.ok(Math.abs(dx[i] - want[i]) <= 1e-5 * (1 + Math.abs(want[i])), `${JSON.stringify(g)} at ${i}: ${dx[i]} vs ${want[i]}`);
+  }
+});
+
+test('interleavePhases puts phase (p, q) at rows y·sh + p and columns x·sw + q, zeros for a missing phase, crops to H × W', () => {
+  const rng = new Rng(9);
+  for (const [n, h, w, sh, sw, c] of [[2, 8, 8, 2, 2, 3], [1, 7, 5, 3, 2, 1], [3, 5, 5, 1, 3, 2], [1, 1, 1, 2, 2, 4]]) {
+    const qh = Math.ceil(h / sh);
+    const qw = Math.ceil(w / sw);
+    const phases = Array.from({ length: sh * sw }, (_, i) => (i === 1 ? null : random(n * qh * qw * c, rng)));
+    const dx = random(n * h * w * c, rng); // stale values must be overwritten
+    interleavePhases(phases, n, qh, qw, sh, sw, c, h, w, dx);
+    for (let i = 0; i < n; i++)
+      for (let r = 0; r < h; r++)
+        for (let col = 0; col < w; col++)
+          for (let k = 0; k < c; k++) {
+            const ph = phases[(r % sh) * sw + (col % sw)];
+            const want = ph ? ph[((i * qh + Math.floor(r / sh)) * qw + Math.floor(col / sw)) * c + k] : 0;
+            assert.equal(dx[((i * h + r) * w + col) * c + k], want, `[${n},${h},${w}] s=(${sh},${sw}) at n=${i} (${r}, ${col}) c=${k}`);
+          }
   }
 });

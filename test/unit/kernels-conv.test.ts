@@ -118,6 +118,10 @@ const edgeCases: Case[] = [
   { x: [1, 13, 13, 2], filter: [5, 5, 2, 2], strides: [3, 3], pad: 'same' },
   { x: [3, 1, 13, 4], filter: [1, 5, 4, 1], strides: [1, 2], pad: 'same' },
   { x: [1, 7, 7, 1], filter: [3, 3, 1, 1], strides: [2, 2], pad: 2 },
+  // More than IM2COL_MAX_CHANNELS input channels: the strided-phase path, with phases no tap reaches and a crop.
+  { x: [2, 8, 8, 5], filter: [1, 1, 5, 2], strides: [3, 3], pad: 'same' },
+  { x: [2, 8, 7, 6], filter: [2, 1, 6, 2], strides: [3, 2], pad: 'valid' },
+  { x: [1, 13, 13, 5], filter: [5, 5, 5, 2], strides: [3, 3], pad: 'same' },
 ];
 
 /** The DCGAN 28×28 layers (k5 s2 'same'): D 1→64, 64→128; G 128→64 (7→14), 64→1 (14→28). */

@@ -7,11 +7,11 @@
  * DCGAN step at 28×28, batch 64). Both kernels are convolutions in disguise,
  * so this registers them re-expressed through the wasm Conv2D kernel, which
  * runs on XNNPACK, plus data-movement kernels that are cheap on wasm
- * (Transpose, Reshape, Concat, BatchMatMul). Every temporary is freed
+ * (Transpose, Reshape, BatchMatMul). Every temporary is freed
  * before returning.
  */
 import * as tf from '@tensorflow/tfjs';
-import { col2imAdd, im2colT, transposeNPC, type ConvGeometry } from './im2col';
+import { col2imAdd, im2colT, interleavePhases, transposeNPC, type ConvGeometry } from './im2col';
 import { stockWasmKernel, wrapWasmKernel, type KernelFunc, type WasmHeapBackend } from './wasmKernels';
 
 /**
@@ -34,7 +34,6 @@ interface Kernels {
   transpose: KernelFunc;
   reshape: KernelFunc;
   slice: KernelFunc;
-  concat: KernelFunc;
   matMul: KernelFunc;
   fill: KernelFunc;
 }
@@ -64,9 +63,6 @@ class Scratch {
   }
   slice(x: TensorInfo, begin: number[], size: number[]): TensorInfo {
     return this.run(this.k.slice, { x }, { begin, size });
-  }
-  concat(xs: TensorInfo[], axis: number): TensorInfo {
-    return xs.length === 1 ? xs[0] : this.run(this.k.concat, xs, { axis });
   }
   matMul(a: TensorInfo, b: TensorInfo): TensorInfo {
     return this.run(this.k.matMul, { a, b }, { transposeA: false, transposeB: false });
@@ -205,9 +201,8 @@ function phase(p: number, pad: number, stride: number, k: number): { r: number; 
  * h = q·s+p (phase p) only meet taps kh ≡ (p+top) mod s, so each of the s²
  * phases is a stride-1 convolution of the undilated dy with those taps,
  * flipped: the MACs the usual "dilate dy with zeros" form spends on zeros
- * (¾ of them at stride 2) are never done. The phases are interleaved with
- * one Concat and two Transposes, then cropped to inputShape when H or W is
- * not a multiple of the stride.
+ * (¾ of them at stride 2) are never done. The phases are interleaved into
+ * dx on the heap, rows and columns past inputShape dropped.
  *
  * Each phase's flipped taps are picked from the filter's [Co,Ci] rows by a
  * product with a 0/1 selection matrix (XNNPACK, well under a millisecond):
@@ -245,13 +240,14 @@ function backpropInput(k: Kernels, stock: KernelFunc): KernelFunc {
       }
       // rows[kh·KW+kw] = f[kh,kw] as a [Co,Ci] block
       const rows = s.reshape(s.transpose(filter, [0, 1, 3, 2]), [1, kh * kw, co * ci]);
-      const outs: TensorInfo[] = [];
+      // One per phase (p, q), row-major; null where no tap lands (kernel narrower than the stride).
+      const outs: (TensorInfo | null)[] = [];
       for (let p = 0; p < sh; p++) {
         for (let q = 0; q < sw; q++) {
           const ph = phase(p, top, sh, kh);
           const pw = phase(q, left, sw, kw);
           if (ph.taps === 0 || pw.taps === 0) {
-            outs.push(s.zeros([n, qh, qw, ci])); // kernel narrower than the stride: no tap lands here
+            outs.push(null);
             continue;
           }
           // Tap (a,b) of the sub-filter is f[r + (J−1−a)·s, …]: flipped.
@@ -266,13 +262,9 @@ function backpropInput(k: Kernels, stock: KernelFunc): KernelFunc {
           outs.push(s.conv(dy, sub, [1, 1], [ph.taps - 1 - ph.c, qh + ph.c - oh, pw.taps - 1 - pw.c, qw + pw.c - ow]));
         }
       }
-      if (outs.length === 1) return s.keep(outs[0]); // stride 1: qh = H, qw = W
-      // [p, q, N·QH·QW, Ci] → [N, QH, p, QW, q, Ci] = [N, QH·sH, QW·sW, Ci], in two
-      // transposes of rank ≤ 4: wasm's generic rank-5/6 Transpose is ~20× slower.
-      const all = s.reshape(s.concat(outs, 0), [sh, sw, n * qh * qw, ci]);
-      const pAq = s.reshape(s.transpose(all, [0, 2, 1, 3]), [sh, n * qh, qw * sw * ci]);
-      const dx = s.reshape(s.transpose(pAq, [1, 0, 2]), [n, qh * sh, qw * sw, ci]);
-      return s.keep(qh * sh === h && qw * sw === w ? dx : s.slice(dx, [0, 0, 0, 0], [n, h, w, ci]));
+      if (outs.length === 1 && outs[0]) return s.keep(outs[0]); // stride 1: qh = H, qw = W
+      // Phases interleaved on the heap (a Concat and two Transposes took 18 of 101 ms at batch 256).
+      return s.keep(s.fromHeap([n, h, w, ci], (out, heap) => interleavePhases(outs.map((o) => o && heap(o)), n, qh, qw, sh, sw, ci, h, w, out)));
     } finally {
       s.dispose();
     }
@@ -291,7 +283,6 @@ export function installWasmConv(): void {
     transpose: get('Transpose')!,
     reshape: get('Reshape')!,
     slice: get('Slice')!,
-    concat: get('Concat')!,
     matMul: get('BatchMatMul')!,
     fill: get('Fill')!,
   };
