@@ -157,6 +157,21 @@ test("no progress in WGAN-GP on toy data with the image penalty (λ 10): the fir
   assert.equal(firstFix(mnist), 'Learning rates ÷ 2', 'images keep the paper\'s λ');
 });
 
+test('critic not Lipschitz in WGAN-GP: a stronger penalty, up to λ 1 on toy data (λ 10 collapses there) and the paper\'s 10 on images, then more critic steps', () => {
+  const rising = stream((i) => ({ critGradNorm: 1 + 0.06 * i }));
+  const labels = (config: typeof wgan) => diagnose(rising, { ...ctxW, config }).find((x) => x.detector === 'critic-not-lipschitz')!.fixes.map((f) => f.label);
+  assert.deepEqual(labels(wgan), ['Stronger penalty (λ 0.1 → 1)', 'More critic steps per G step']);
+  const atCeiling = resolveConfig({ ...wgan, options: { gpWeight: 1 } });
+  assert.deepEqual(labels(atCeiling), ['More critic steps per G step'], 'λ 1 on toy data: no stronger penalty');
+  const mnist = (gpWeight: number) => resolveConfig({ name: 'x', variant: 'wgan-gp', data: { kind: 'mnist' }, options: { gpWeight } });
+  assert.deepEqual(labels(mnist(0.1)), ['Stronger penalty (λ 0.1 → 1)', 'More critic steps per G step']);
+  assert.deepEqual(labels(mnist(2)), ['Stronger penalty (λ 2 → 10)', 'More critic steps per G step']);
+  assert.deepEqual(labels(mnist(10)), ['More critic steps per G step']);
+  const f = diagnose(rising, ctxW).find((x) => x.detector === 'critic-not-lipschitz')!;
+  assert.equal(applyFix(wgan, f.fixes[0]).options.gpWeight, 1);
+  assert.equal(applyFix(wgan, f.fixes[1]).training.nCritic, 10);
+});
+
 test("a fix that switches variant takes the new variant's toy settings on toy data (WGAN-GP λ 0.1, β1 0.5), its paper's on images, and drops the old options", () => {
   const fixesOf = (id: string, config: typeof ns) => DETECTORS.find((d) => d.id === id)!.fixes(config, { metric: 'swd' });
   const clipToy = resolveConfig({ name: 'x', variant: 'wgan-clip', data: { name: '8gaussians' }, options: { clipValue: 1 } });
