@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { installWasmConv } from '../../src/trainer/kernels/wasmConv';
+import { installWasmConv, useIm2col } from '../../src/trainer/kernels/wasmConv';
 import { Rng } from '../../src/trainer/rng';
 
 type Pad = 'same' | 'valid' | number;
@@ -173,4 +173,11 @@ test('unsupported attributes are refused, not computed wrongly', async () => {
     );
   });
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('im2col is used for few channels and a bounded matrix: DCGAN\'s 1-channel layer yes, 64 channels or a 616 MiB matrix no', () => {
+  assert.equal(useIm2col(1, 5, 5, 256 * 14 * 14), true, "DCGAN's 28×28 layer at batch 256");
+  assert.equal(useIm2col(3, 4, 4, 256 * 32 * 32), true, 'RGB 64×64, 4×4 stride 2, batch 256: 48 MiB');
+  assert.equal(useIm2col(64, 5, 5, 256 * 7 * 7), false, 'many channels: the convolution path');
+  assert.equal(useIm2col(3, 7, 7, 64 * 128 * 128), false, 'RGB 128×128, 7×7 stride 1, batch 64: 616 MiB');
 });

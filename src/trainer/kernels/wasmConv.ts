@@ -24,6 +24,19 @@ import { stockWasmKernel, wrapWasmKernel, type KernelFunc, type WasmHeapBackend 
  */
 export const IM2COL_MAX_CHANNELS = 4;
 
+/**
+ * The largest im2col matrix built (floats; 128 MiB). It holds KH·KW·Ci
+ * values per output position, KH·KW/(sH·sW) times the input: 6 for DCGAN's
+ * 5×5 stride-2 layers, but 49 for a 7×7 stride-1 layer, which on a batch of
+ * 64 RGB images of 128×128 would need 616 MiB of a heap capped at 4 GiB.
+ */
+export const IM2COL_MAX_ELEMENTS = 1 << 25;
+
+/** Whether a convolution gradient goes through im2col (see IM2COL_MAX_CHANNELS): few channels and a matrix of bounded size. */
+export function useIm2col(ci: number, kh: number, kw: number, outputPositions: number): boolean {
+  return ci <= IM2COL_MAX_CHANNELS && kh * kw * ci * outputPositions <= IM2COL_MAX_ELEMENTS;
+}
+
 type TensorInfo = tf.TensorInfo;
 type Shape4 = [number, number, number, number];
 /** Spatial padding [top, bottom, left, right]; a negative side crops instead. */
@@ -169,7 +182,7 @@ function backpropFilter(k: Kernels): KernelFunc {
     const { top, left } = info.padInfo;
     const s = new Scratch(backend as tf.KernelBackend, k);
     try {
-      if (ci <= IM2COL_MAX_CHANNELS) {
+      if (useIm2col(ci, kh, kw, n * oh * ow)) {
         const g: ConvGeometry = { n, h, w, ci, kh, kw, sh, sw, top, left, oh, ow };
         const m = n * oh * ow;
         const cols = s.fromHeap([1, kh * kw * ci, m], (out, heap) => im2colT(heap(x), g, out));
@@ -230,7 +243,7 @@ function backpropInput(k: Kernels, stock: KernelFunc): KernelFunc {
     const qw = Math.ceil(w / sw);
     const s = new Scratch(backend as tf.KernelBackend, k);
     try {
-      if (ci <= IM2COL_MAX_CHANNELS) {
+      if (useIm2col(ci, kh, kw, n * oh * ow)) {
         // Few output channels: cols = dy[M, Co] · filterᵀ[Co, KH·KW·Ci], summed back onto the image.
         const g: ConvGeometry = { n, h, w, ci, kh, kw, sh, sw, top, left, oh, ow };
         const m = n * oh * ow;
