@@ -25,7 +25,7 @@
  * update, β·Ḡ + (1 − β)·G, three ops per variable as tfjs spells it.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, WasmHeapBackend } from './wasmKernels';
+import { heapOutputs, type KernelFunc } from './wasmKernels';
 
 export const FUSED_ADAM = 'GanFusedAdam';
 export const FUSED_RMSPROP = 'GanFusedRMSProp';
@@ -136,10 +136,11 @@ function kernelFor<A>(name: string, update: Update<A>, backendName: 'wasm' | 'cp
   if (backendName === 'wasm') {
     return ({ inputs, backend, attrs }) => {
       const ins = inputsOf(name, inputs);
-      const b = backend as unknown as WasmHeapBackend;
-      const outs = outputs.map(() => b.makeOutput([...ins[0].shape], 'float32'));
-      // Views after every makeOutput: an allocation may grow the heap, which detaches older views.
-      update(ins.map((t) => b.typedArrayFromHeap(t)), outs.map((t) => b.typedArrayFromHeap(t)), attrs as unknown as A);
+      const outs = heapOutputs(
+        backend,
+        outputs.map(() => [...ins[0].shape]),
+        (o, view) => update(ins.map(view), o, attrs as unknown as A),
+      );
       return single(outs);
     };
   }

@@ -19,7 +19,7 @@
  * same function from tfjs ops, which every order of gradient can go through.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type KernelFunc, type WasmHeapBackend } from './wasmKernels';
+import { heapOutputs, type KernelFunc } from './wasmKernels';
 
 export const BATCH_NORM = 'GanBatchNorm';
 const BATCH_NORM_GRAD_X = 'GanBatchNormGradX';
@@ -114,38 +114,29 @@ function rowsCols(x: Info): [number, number] {
 const forward: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, gamma, beta } = inputs as { x: Info; gamma: Info; beta: Info };
   const { epsilon } = attrs as unknown as { epsilon: number };
-  const b = backend as unknown as WasmHeapBackend;
   const [rows, cols] = rowsCols(x);
-  const y = b.makeOutput([...x.shape], 'float32');
-  const mean = b.makeOutput([cols], 'float32');
-  const invStd = b.makeOutput([cols], 'float32');
-  // Views only after every allocation: growing the heap detaches older ones.
-  const h = (t: Info) => b.typedArrayFromHeap(t);
-  channelStats(h(x), rows, cols, epsilon, h(mean), h(invStd));
-  normalize(h(x), rows, cols, h(mean), h(invStd), h(gamma), h(beta), h(y));
-  return [y, mean, invStd];
+  return heapOutputs(backend, [[...x.shape], [cols], [cols]], ([y, mean, invStd], view) => {
+    channelStats(view(x), rows, cols, epsilon, mean, invStd);
+    normalize(view(x), rows, cols, mean, invStd, view(gamma), view(beta), y);
+  });
 };
 
 const backwardX: KernelFunc = ({ inputs, backend }) => {
   const { dy, x, gamma, mean, invStd } = inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'invStd', Info>;
-  const b = backend as unknown as WasmHeapBackend;
   const [rows, cols] = rowsCols(x);
-  const dx = b.makeOutput([...x.shape], 'float32');
-  const h = (t: Info) => b.typedArrayFromHeap(t);
-  gradX(h(dy), h(x), rows, cols, h(mean), h(invStd), h(gamma), h(dx));
+  const [dx] = heapOutputs(backend, [[...x.shape]], ([out], view) => gradX(view(dy), view(x), rows, cols, view(mean), view(invStd), view(gamma), out));
   return dx;
 };
 
 const backwardGamma: KernelFunc = ({ inputs, backend }) => {
   const { dy, x, mean, invStd } = inputs as Record<'dy' | 'x' | 'mean' | 'invStd', Info>;
-  const b = backend as unknown as WasmHeapBackend;
   const [rows, cols] = rowsCols(x);
-  const out = b.makeOutput([cols], 'float32');
-  const sumDy = new Float64Array(cols);
-  const sumDyXhat = new Float64Array(cols);
-  gradSums(b.typedArrayFromHeap(dy), b.typedArrayFromHeap(x), rows, cols, b.typedArrayFromHeap(mean), b.typedArrayFromHeap(invStd), sumDy, sumDyXhat);
-  b.typedArrayFromHeap(out).set(sumDyXhat);
-  return out;
+  const [dGamma] = heapOutputs(backend, [[cols]], ([out], view) => {
+    const sumDyXhat = new Float64Array(cols);
+    gradSums(view(dy), view(x), rows, cols, view(mean), view(invStd), new Float64Array(cols), sumDyXhat);
+    out.set(sumDyXhat);
+  });
+  return dGamma;
 };
 
 /**

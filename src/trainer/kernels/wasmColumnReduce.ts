@@ -16,7 +16,7 @@
  * goes to tfjs's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { stockWasmKernel, wrapWasmKernel, type KernelFunc, type WasmHeapBackend } from './wasmKernels';
+import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
 /**
  * Column sums of `x` seen as [rows, cols] (row-major), into `out`, each
@@ -66,11 +66,8 @@ function reduceKernel(orig: KernelFunc, mean: boolean): KernelFunc {
     const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
     const cols = x.shape.slice(k).reduce((p, d) => p * d, 1);
     if (rows === 0 || cols === 0) return orig({ inputs, backend, attrs });
-    const b = backend as unknown as WasmHeapBackend;
     const shape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
-    const out = b.makeOutput(shape, 'float32');
-    // Views after makeOutput: allocating may grow the heap, which detaches older views.
-    columnSums(b.typedArrayFromHeap(x), rows, cols, b.typedArrayFromHeap(out), mean);
+    const [out] = heapOutputs(backend, [shape], ([o], view) => columnSums(view(x), rows, cols, o, mean));
     return out;
   };
 }

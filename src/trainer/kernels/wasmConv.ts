@@ -12,15 +12,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { col2imAdd, im2colT, interleavePhases, transposeNPC, type ConvGeometry } from './im2col';
-import { stockWasmKernel, wrapWasmKernel, type KernelFunc, type WasmHeapBackend } from './wasmKernels';
+import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
 /**
  * Up to this many input channels (of the forward convolution) a gradient
  * goes through an im2col matrix and one matrix product instead of an XNNPACK
  * convolution: the matrix is small (KH·KW·Ci rows), while the convolution
  * would re-pack a filter as large as dy on every call. Measured at DCGAN's
- * 28×28 layer, batch 256, two threads: filter gradient 37.9 → 18 ms, input
- * gradient 27 → 12 ms (bench/conv-kernels.ts).
+ * 28×28 layer, batch 256, two threads: filter gradient 37.9 → 20.9 ms, input
+ * gradient 27.0 → 11.2 ms (docs/measured.md, seventh pass).
  */
 export const IM2COL_MAX_CHANNELS = 4;
 
@@ -115,14 +115,10 @@ class Scratch {
     });
   }
 
-  /** A new float32 tensor whose values `fill` writes into its heap view (uninitialised before). */
+  /** A new float32 tensor whose values `fill` writes into its heap view (uninitialised before); see heapOutputs. */
   fromHeap(shape: number[], fill: (out: Float32Array, heap: (t: TensorInfo) => Float32Array) => void): TensorInfo {
-    const b = this.backend as unknown as WasmHeapBackend;
-    const out = b.makeOutput(shape, 'float32');
+    const [out] = heapOutputs(this.backend, [shape], ([o], view) => fill(o, view));
     this.temps.push(out);
-    // Views only after the allocation: growing the heap detaches older ones.
-    const heap = (t: TensorInfo) => b.typedArrayFromHeap(t);
-    fill(heap(out), heap);
     return out;
   }
 
@@ -276,7 +272,8 @@ function backpropInput(k: Kernels, stock: KernelFunc): KernelFunc {
         }
       }
       if (outs.length === 1 && outs[0]) return s.keep(outs[0]); // stride 1: qh = H, qw = W
-      // Phases interleaved on the heap (a Concat and two Transposes took 18 of 101 ms at batch 256).
+      // Phases interleaved on the heap: as fast as a Concat and two Transposes (96 ms either way at
+      // batch 256) without their three activation-sized temporaries.
       return s.keep(s.fromHeap([n, h, w, ci], (out, heap) => interleavePhases(outs.map((o) => o && heap(o)), n, qh, qw, sh, sw, ci, h, w, out)));
     } finally {
       s.dispose();

@@ -13,6 +13,30 @@ export interface WasmHeapBackend {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
 }
 
+/**
+ * Float32 outputs of the given shapes on the wasm heap, written by `fill`,
+ * which gets their heap views and `view` for any other tensor (the inputs).
+ * Every view is taken after every allocation: an allocation may grow the
+ * heap, which detaches views made before it. If `fill` throws, the outputs
+ * are freed.
+ */
+export function heapOutputs(
+  backend: unknown,
+  shapes: number[][],
+  fill: (outs: Float32Array[], view: (t: tf.TensorInfo) => Float32Array) => void,
+): tf.TensorInfo[] {
+  const b = backend as WasmHeapBackend & tf.KernelBackend;
+  const outs = shapes.map((s) => b.makeOutput(s, 'float32'));
+  const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t);
+  try {
+    fill(outs.map(view), view);
+  } catch (e) {
+    for (const t of outs) b.disposeData(t.dataId);
+    throw e;
+  }
+  return outs;
+}
+
 /** tfjs's own wasm kernel `name`, or undefined before the wasm backend is loaded. */
 export function stockWasmKernel(name: string): KernelFunc | undefined {
   return tf.getKernel(name, 'wasm')?.kernelFunc as KernelFunc | undefined;
