@@ -313,6 +313,9 @@ export const DETECTORS: readonly Detector[] = [
   },
 ];
 
+/** WGAN-GP's penalty weight on toy data, as New Experiment writes it (protocol/toySettings.ts). */
+const TOY_GP_WEIGHT = TOY_SETTINGS['wgan-gp']?.options?.gpWeight;
+
 /**
  * WGAN-GP's image penalty weight on 2-D toy data: λ = 10 with the paper's
  * Adam settings swings about for thousands of steps on 8 Gaussians, and the
@@ -346,9 +349,6 @@ function strongerPenaltyFix(cfg: ResolvedConfig): Fix[] {
   const next = gp > 0 ? Math.min(ceiling, 10 * gp) : ceiling;
   return [{ label: `Stronger penalty (λ ${gp} → ${next})`, patch: { options: { gpWeight: next } } }];
 }
-
-/** WGAN-GP's penalty weight on toy data, as New Experiment writes it (protocol/toySettings.ts). */
-const TOY_GP_WEIGHT = TOY_SETTINGS['wgan-gp']?.options?.gpWeight;
 
 /** Spectral normalization of D's layers (model.spectralNorm), unless it is on already. */
 function spectralNormFix(cfg: ResolvedConfig): Fix[] {
