@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installWasmColumnReduce } from '../../src/trainer/kernels/wasmColumnReduce';
 import { installWasmIdentity } from '../../src/trainer/kernels/wasmIdentity';
-import { installWasmMatMul } from '../../src/trainer/kernels/wasmMatMul';
+import { installWasmMatMul, ONE_OUTPUT_MIN_ELEMENTS } from '../../src/trainer/kernels/wasmMatMul';
+import { jsPasses } from '../../src/trainer/kernels/simd/channelPasses';
 import { Rng } from '../../src/trainer/rng';
 
 function randomArray(n: number, rng: Rng): Float32Array {
@@ -23,6 +24,8 @@ test('wasm BatchMatMul with transposed operands matches the cpu backend', async 
   // Odd sizes, batch dims, every transpose combination.
   const cases: [number, number, number, number][] = [
     [1, 1, 1, 1], [1, 7, 5, 3], [1, 33, 17, 9], [3, 4, 6, 5], [2, 65, 31, 1], [1, 256, 128, 128],
+    // One output column over large inputs: with a transposed, xᵀ·w as a weighted column sum (a multiple of 4 columns or not).
+    [1, 6272, 64, 1], [1, 1027, 300, 1],
   ];
   for (const [batch, m, k, n] of cases) {
     for (const ta of [false, true]) {
@@ -39,6 +42,12 @@ test('wasm BatchMatMul with transposed operands matches the cpu backend', async 
         assert.equal(got.length, want.length);
         for (let i = 0; i < got.length; i++) {
           assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `[${batch},${m},${k},${n}] ta=${ta} tb=${tb} at ${i}: ${got[i]} vs ${want[i]}`);
+        }
+        if (ta && !tb && n === 1 && m * k >= ONE_OUTPUT_MIN_ELEMENTS) {
+          // The weighted-column-sum path ran: its float32 row-by-row sums, bit for bit.
+          const sums = new Float32Array(m);
+          jsPasses.weightedColumnSums(Float32Array.from(av), Float32Array.from(bv), k, m, sums);
+          assert.deepEqual(Array.from(got), Array.from(sums), `[${m}×${k}]ᵀ·[${k}×1]: the weighted column sum`);
         }
       }
     }
@@ -102,12 +111,14 @@ test('wasm Sum and Mean over leading axes (batch norm moments) are bit for bit t
   await tf.setBackend('wasm');
   installWasmColumnReduce();
   const rng = new Rng(11);
-  // [shape, axis, keepDims]: leading prefixes in any order and with negative indices, odd sizes, and
-  // reductions the kernel hands to tfjs's own (inner axes, middle axes, every axis).
+  // [shape, axis, keepDims]: leading prefixes in any order and with negative indices, odd sizes, column
+  // counts that are multiples of 4 (the SIMD pass) and that are not (the JS loop), and reductions the
+  // kernel hands to tfjs's own (inner axes, middle axes, every axis).
   const cases: [number[], number | number[], boolean][] = [
     [[64, 7, 7, 13], [0, 1, 2], false], [[5, 3, 3, 7], [2, 0, 1], true], [[9, 5], 0, false], [[9, 5], -2, true],
     [[3, 5, 7], [0, 1], false], [[1, 1, 1], [0], false], [[7, 1, 3, 2], [0, 1], true], [[4, 6, 5], [1, 2], false],
     [[4, 6, 5], 1, true], [[4, 6, 5], [0, 1, 2], false], [[4, 6, 5], [0, 2], false], [[257, 3], [0], false], [[1023, 2], 0, false],
+    [[64, 7, 7, 16], [0, 1, 2], false], [[257, 12], 0, true], [[2, 3, 4, 8], [0, 1], false], [[1, 4], 0, false],
   ];
   for (const [shape, axis, keepDims] of cases) {
     const xv = randomArray(shape.reduce((p, d) => p * d, 1), rng);

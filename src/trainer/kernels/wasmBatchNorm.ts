@@ -19,90 +19,12 @@
  * same function from tfjs ops, which every order of gradient can go through.
  */
 import * as tf from '@tensorflow/tfjs';
+import { channelPasses, type ChannelPasses, type PassArrays, type Workspace } from './simd/channelPasses';
 import { heapOutputs, type KernelFunc } from './wasmKernels';
 
 export const BATCH_NORM = 'GanBatchNorm';
 const BATCH_NORM_GRAD_X = 'GanBatchNormGradX';
 const BATCH_NORM_GRAD_GAMMA = 'GanBatchNormGradGamma';
-
-/**
- * Per-channel mean and 1/√(σ² + ε) of x seen as [rows, cols], σ² the
- * population variance (as tf.moments). One pass, in float64, over x shifted
- * by its first row: E[d²] − E[d]² then only loses what the spread of a
- * channel around its first value costs, not what its mean does.
- */
-export function channelStats(x: Float32Array, rows: number, cols: number, epsilon: number, mean: Float32Array, invStd: Float32Array): void {
-  const shift = Float64Array.from(x.subarray(0, cols));
-  const s1 = new Float64Array(cols);
-  const s2 = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) {
-    const b = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const d = x[b + c] - shift[c];
-      s1[c] += d;
-      s2[c] += d * d;
-    }
-  }
-  for (let c = 0; c < cols; c++) {
-    const m = s1[c] / rows;
-    mean[c] = shift[c] + m;
-    invStd[c] = 1 / Math.sqrt(Math.max(0, s2[c] / rows - m * m) + epsilon);
-  }
-}
-
-/** y = γ·(x − μ)·invStd + β, per channel (the last axis). */
-export function normalize(x: Float32Array, rows: number, cols: number, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array): void {
-  const scale = new Float64Array(cols);
-  const shift = new Float64Array(cols);
-  for (let c = 0; c < cols; c++) {
-    scale[c] = gamma[c] * invStd[c];
-    shift[c] = beta[c] - mean[c] * scale[c];
-  }
-  for (let r = 0; r < rows; r++) {
-    const b = r * cols;
-    for (let c = 0; c < cols; c++) y[b + c] = x[b + c] * scale[c] + shift[c];
-  }
-}
-
-/**
- * Σ dy and Σ dy·x̂ per channel (x̂ = (x − μ)·invStd): the gradients of β and γ,
- * and the two sums the gradient of x needs. One pass: Σ dy·(x − μ) is
- * Σ dy·(x − x₀) − (μ − x₀)·Σ dy, x₀ the first row (as in channelStats).
- */
-export function gradSums(dy: Float32Array, x: Float32Array, rows: number, cols: number, mean: Float32Array, invStd: Float32Array, sumDy: Float64Array, sumDyXhat: Float64Array): void {
-  const shift = Float64Array.from(x.subarray(0, cols));
-  sumDy.fill(0);
-  sumDyXhat.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const b = r * cols;
-    for (let c = 0; c < cols; c++) {
-      const g = dy[b + c];
-      sumDy[c] += g;
-      sumDyXhat[c] += g * (x[b + c] - shift[c]);
-    }
-  }
-  for (let c = 0; c < cols; c++) sumDyXhat[c] = (sumDyXhat[c] - (mean[c] - shift[c]) * sumDy[c]) * invStd[c];
-}
-
-/** dx = γ·invStd·(dy − mean(dy) − x̂·mean(dy·x̂)): the gradient of batch norm with respect to its input. */
-export function gradX(dy: Float32Array, x: Float32Array, rows: number, cols: number, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, dx: Float32Array): void {
-  const sumDy = new Float64Array(cols);
-  const sumDyXhat = new Float64Array(cols);
-  gradSums(dy, x, rows, cols, mean, invStd, sumDy, sumDyXhat);
-  // dx = a·dy + b·x + c per channel, with a = γ·invStd, b = −a·invStd·mean(dy·x̂), c = −a·mean(dy) − b·μ.
-  const a = new Float64Array(cols);
-  const bx = new Float64Array(cols);
-  const k = new Float64Array(cols);
-  for (let c = 0; c < cols; c++) {
-    a[c] = gamma[c] * invStd[c];
-    bx[c] = (-a[c] * invStd[c] * sumDyXhat[c]) / rows;
-    k[c] = (-a[c] * sumDy[c]) / rows - bx[c] * mean[c];
-  }
-  for (let r = 0; r < rows; r++) {
-    const b = r * cols;
-    for (let c = 0; c < cols; c++) dx[b + c] = a[c] * dy[b + c] + bx[c] * x[b + c] + k[c];
-  }
-}
 
 type Info = tf.TensorInfo;
 
@@ -111,31 +33,102 @@ function rowsCols(x: Info): [number, number] {
   return [x.shape.reduce((p, d) => p * d, 1) / cols, cols];
 }
 
+/**
+ * Runs `body` with the passes for x's column count and a workspace that is
+ * released afterwards. The workspace is reserved before `body` allocates the
+ * outputs; its arrays are viewed only inside the fill, after every allocation.
+ */
+function withPasses<T>(backend: unknown, cols: number, body: (passes: ChannelPasses, ws: Workspace) => T): T {
+  const passes = channelPasses(backend, cols);
+  const ws = passes.workspace(cols);
+  try {
+    return body(passes, ws);
+  } finally {
+    ws.release();
+  }
+}
+
+/**
+ * Per-channel mean and 1/√(σ² + ε) of x seen as [rows, cols], σ² the
+ * population variance (as tf.moments). One pass over x shifted by its first
+ * row, summed in float64 (the SIMD pass sums blocks of rows in float32
+ * first): E[d²] − E[d]² then only loses what the spread of a channel around
+ * its first value costs, not what its mean does.
+ */
+function channelStats(p: ChannelPasses, w: PassArrays, x: Float32Array, rows: number, cols: number, epsilon: number, mean: Float32Array, invStd: Float32Array): void {
+  w.shift.set(x.subarray(0, cols));
+  p.moments(x, w, rows, cols);
+  for (let c = 0; c < cols; c++) {
+    const m = w.sum1[c] / rows;
+    mean[c] = w.shift[c] + m;
+    invStd[c] = 1 / Math.sqrt(Math.max(0, w.sum2[c] / rows - m * m) + epsilon);
+  }
+}
+
+/**
+ * Σ dy and Σ dy·x̂ per channel (x̂ = (x − μ)·invStd), left in w.sum1 and
+ * w.sum2: the gradients of β and γ, and the two sums the gradient of x needs.
+ * One pass: Σ dy·(x − μ) is Σ dy·(x − x₀) − (μ − x₀)·Σ dy, x₀ the first row
+ * (as in channelStats).
+ */
+function gradSums(p: ChannelPasses, w: PassArrays, dy: Float32Array, x: Float32Array, rows: number, cols: number, mean: Float32Array, invStd: Float32Array): void {
+  w.shift.set(x.subarray(0, cols));
+  p.crossSums(dy, x, w, rows, cols);
+  for (let c = 0; c < cols; c++) w.sum2[c] = (w.sum2[c] - (mean[c] - w.shift[c]) * w.sum1[c]) * invStd[c];
+}
+
 const forward: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, gamma, beta } = inputs as { x: Info; gamma: Info; beta: Info };
   const { epsilon } = attrs as unknown as { epsilon: number };
   const [rows, cols] = rowsCols(x);
-  return heapOutputs(backend, [[...x.shape], [cols], [cols]], ([y, mean, invStd], view) => {
-    channelStats(view(x), rows, cols, epsilon, mean, invStd);
-    normalize(view(x), rows, cols, mean, invStd, view(gamma), view(beta), y);
-  });
+  return withPasses(backend, cols, (p, ws) =>
+    heapOutputs(backend, [[...x.shape], [cols], [cols]], ([y, mean, invStd], view) => {
+      const w = ws.arrays();
+      const xv = view(x);
+      channelStats(p, w, xv, rows, cols, epsilon, mean, invStd);
+      // y = γ·(x − μ)·invStd + β
+      const g = view(gamma);
+      w.s.set(mean);
+      for (let c = 0; c < cols; c++) w.a[c] = g[c] * invStd[c];
+      w.b.set(view(beta));
+      p.affine(xv, w, y, rows, cols);
+    }),
+  );
 };
 
 const backwardX: KernelFunc = ({ inputs, backend }) => {
   const { dy, x, gamma, mean, invStd } = inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'invStd', Info>;
   const [rows, cols] = rowsCols(x);
-  const [dx] = heapOutputs(backend, [[...x.shape]], ([out], view) => gradX(view(dy), view(x), rows, cols, view(mean), view(invStd), view(gamma), out));
+  const [dx] = withPasses(backend, cols, (p, ws) =>
+    heapOutputs(backend, [[...x.shape]], ([out], view) => {
+      const w = ws.arrays();
+      const [dyv, xv, mu, inv, g] = [dy, x, mean, invStd, gamma].map(view);
+      gradSums(p, w, dyv, xv, rows, cols, mu, inv);
+      // dx = γ·invStd·(dy − mean(dy) − x̂·mean(dy·x̂)) = a·dy + b·(x − μ) + k per channel,
+      // with a = γ·invStd, b = −a·invStd·mean(dy·x̂), k = −a·mean(dy).
+      for (let c = 0; c < cols; c++) {
+        const a = g[c] * inv[c];
+        w.a[c] = a;
+        w.b[c] = (-a * inv[c] * w.sum2[c]) / rows;
+        w.k[c] = (-a * w.sum1[c]) / rows;
+      }
+      w.s.set(mu);
+      p.affine2(dyv, xv, w, out, rows, cols);
+    }),
+  );
   return dx;
 };
 
 const backwardGamma: KernelFunc = ({ inputs, backend }) => {
   const { dy, x, mean, invStd } = inputs as Record<'dy' | 'x' | 'mean' | 'invStd', Info>;
   const [rows, cols] = rowsCols(x);
-  const [dGamma] = heapOutputs(backend, [[cols]], ([out], view) => {
-    const sumDyXhat = new Float64Array(cols);
-    gradSums(view(dy), view(x), rows, cols, view(mean), view(invStd), new Float64Array(cols), sumDyXhat);
-    out.set(sumDyXhat);
-  });
+  const [dGamma] = withPasses(backend, cols, (p, ws) =>
+    heapOutputs(backend, [[cols]], ([out], view) => {
+      const w = ws.arrays();
+      gradSums(p, w, view(dy), view(x), rows, cols, view(mean), view(invStd));
+      out.set(w.sum2);
+    }),
+  );
   return dGamma;
 };
 

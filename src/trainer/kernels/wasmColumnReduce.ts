@@ -11,39 +11,14 @@
  * When the reduced axes are a leading prefix, the input already is a
  * [rows, cols] matrix whose column sums are wanted: one pass over it in row
  * order reads the heap once, with the same float32 additions in the same
- * order as tfjs's kernel (bit-identical results, tested).
+ * order as tfjs's kernel (bit-identical results, tested), in wasm SIMD
+ * (simd/channelPasses.ts) where the column count is a multiple of 4.
  * Anything else (other axes, non-float inputs, a reduction over every axis)
  * goes to tfjs's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { channelPasses } from './simd/channelPasses';
 import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
-
-/**
- * Column sums of `x` seen as [rows, cols] (row-major), into `out`, each
- * added up in float32 from row 0 to the last: the order and rounding of
- * tfjs's own Sum kernel over the transposed input, so results are bit for
- * bit the same. A mean is that sum divided by the row count, as tfjs's Mean
- * does. Four rows per pass over the accumulators keep their loads and
- * stores to a quarter; each addition is still rounded in turn.
- */
-export function columnSums(x: Float32Array, rows: number, cols: number, out: Float32Array, mean = false): void {
-  const f = Math.fround;
-  const acc = new Float32Array(cols);
-  let r = 0;
-  for (; r + 4 <= rows; r += 4) {
-    const b0 = r * cols;
-    const b1 = b0 + cols;
-    const b2 = b1 + cols;
-    const b3 = b2 + cols;
-    for (let c = 0; c < cols; c++) acc[c] = f(f(f(f(acc[c] + x[b0 + c]) + x[b1 + c]) + x[b2 + c]) + x[b3 + c]);
-  }
-  for (; r < rows; r++) {
-    const b = r * cols;
-    for (let c = 0; c < cols; c++) acc[c] += x[b + c];
-  }
-  if (mean) for (let c = 0; c < cols; c++) out[c] = acc[c] / rows;
-  else out.set(acc);
-}
 
 /**
  * The number of leading axes `axis` names, in order (0, 1, …, k−1), or −1
@@ -67,7 +42,11 @@ function reduceKernel(orig: KernelFunc, mean: boolean): KernelFunc {
     const cols = x.shape.slice(k).reduce((p, d) => p * d, 1);
     if (rows === 0 || cols === 0) return orig({ inputs, backend, attrs });
     const shape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
-    const [out] = heapOutputs(backend, [shape], ([o], view) => columnSums(view(x), rows, cols, o, mean));
+    const [out] = heapOutputs(backend, [shape], ([o], view) => {
+      channelPasses(backend, cols).columnSums(view(x), rows, cols, o);
+      // A mean is the sum divided by the row count, as tfjs's Mean does.
+      if (mean) for (let c = 0; c < cols; c++) o[c] /= rows;
+    });
     return out;
   };
 }

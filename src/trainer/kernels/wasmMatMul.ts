@@ -5,9 +5,35 @@
  * of its time there. This re-registers the kernel: transposed operands are
  * materialised with the wasm Transpose kernel (cheap, O(n·m)) and the
  * product goes through the fast path.
+ *
+ * One case skips both: xᵀ·dy for a layer with a single output (a
+ * discriminator's last dense layer), which is a weighted column sum of x.
+ * Profiled at batch 256 on D's [256, 6272] features, the transpose and the
+ * product took 16 ms a call; the SIMD pass (simd/channelPasses.wat) reads x
+ * once.
  */
 import * as tf from '@tensorflow/tfjs';
-import { stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
+import { channelPasses } from './simd/channelPasses';
+import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
+
+/**
+ * Smallest x (rows × cols) that takes the weighted-column-sum path. Its sums
+ * round differently from XNNPACK's; the toy models' layers (at most 256 × 512)
+ * stay below it, so every recorded toy result keeps the rounding it was made
+ * with, and at their size the transpose costs under a millisecond anyway.
+ */
+export const ONE_OUTPUT_MIN_ELEMENTS = 1 << 18;
+
+/** xᵀ·w as [1, cols, 1] when a is [1, rows, cols] (transposed) and b is [1, rows, 1]; undefined for any other product. */
+function oneOutputGradient(inputs: tf.NamedTensorInfoMap, backend: unknown, transposeA: boolean, transposeB: boolean): tf.TensorInfo | undefined {
+  const a = inputs.a as tf.TensorInfo;
+  const b = inputs.b as tf.TensorInfo;
+  if (!transposeA || transposeB || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length !== 3 || b.shape.length !== 3) return undefined;
+  const [batch, rows, cols] = a.shape;
+  if (batch !== 1 || b.shape[0] !== 1 || b.shape[1] !== rows || b.shape[2] !== 1 || rows * cols < ONE_OUTPUT_MIN_ELEMENTS) return undefined;
+  const [out] = heapOutputs(backend, [[1, cols, 1]], ([o], view) => channelPasses(backend, cols).weightedColumnSums(view(a), view(b), rows, cols, o));
+  return out;
+}
 
 let installed = false;
 
@@ -19,6 +45,8 @@ export function installWasmMatMul(): void {
   wrapWasmKernel('BatchMatMul', (origFunc): KernelFunc => ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return origFunc({ inputs, backend, attrs });
+    const oneOutput = oneOutputGradient(inputs, backend, transposeA, transposeB);
+    if (oneOutput) return oneOutput;
     const temps: tf.TensorInfo[] = [];
     const materialise = (x: tf.TensorInfo): tf.TensorInfo => {
       const r = x.shape.length;

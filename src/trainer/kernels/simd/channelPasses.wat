@@ -1,0 +1,217 @@
+;; Passes over a [rows, cols] float32 matrix on tfjs-backend-wasm's heap, with
+;; one value per column (channel), in 128-bit wasm SIMD: the loops of batch
+;; norm (kernels/wasmBatchNorm.ts), the column sums of kernels/wasmColumnReduce.ts
+;; and the one-output weight gradient of kernels/wasmMatMul.ts. Every pointer is a byte offset into the
+;; heap; cols must be a multiple of 4 (the caller falls back to JS loops
+;; otherwise). Rows are contiguous; nothing needs to be aligned.
+;;
+;; The sums run in float32 over blocks of at most 64 rows and are then added
+;; into float64 totals, so a column of 50,000 values keeps about float64's
+;; accuracy at float32's speed.
+;;
+;; scripts/build-wasm.ts compiles this file twice (the memory import shared,
+;; for the threaded build, and not) into channelPassesWasm.ts; a test checks
+;; that file is up to date.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; s[c] += blk[c] (float64 += float32), then blk[c] = 0, for c < cols.
+  (func $flush (param $blk i32) (param $s i32) (param $cols i32)
+    (local $c i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $c) (local.get $cols)))
+        (f64.store (local.get $s)
+          (f64.add (f64.load (local.get $s)) (f64.promote_f32 (f32.load (local.get $blk)))))
+        (f32.store (local.get $blk) (f32.const 0))
+        (local.set $blk (i32.add (local.get $blk) (i32.const 4)))
+        (local.set $s (i32.add (local.get $s) (i32.const 8)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $next))))
+
+  ;; Zero the two float32 blocks (2·cols at blk) and the two float64 totals.
+  (func $start (param $blk i32) (param $s1 i32) (param $s2 i32) (param $cols i32)
+    (memory.fill (local.get $blk) (i32.const 0) (i32.shl (local.get $cols) (i32.const 3)))
+    (memory.fill (local.get $s1) (i32.const 0) (i32.shl (local.get $cols) (i32.const 3)))
+    (memory.fill (local.get $s2) (i32.const 0) (i32.shl (local.get $cols) (i32.const 3))))
+
+  ;; After row r (counted from 1): flush both blocks every 64 rows and after the last.
+  (func $maybeFlush (param $r i32) (param $rows i32) (param $blk i32) (param $s1 i32) (param $s2 i32) (param $cols i32)
+    (if (i32.or (i32.eqz (i32.and (local.get $r) (i32.const 63))) (i32.eq (local.get $r) (local.get $rows)))
+      (then
+        (call $flush (local.get $blk) (local.get $s1) (local.get $cols))
+        (call $flush (i32.add (local.get $blk) (i32.shl (local.get $cols) (i32.const 2))) (local.get $s2) (local.get $cols)))))
+
+  ;; With d = x − shift per column: s1 = Σ d, s2 = Σ d² (float64, cols each).
+  ;; blk: scratch for 2·cols float32.
+  (func (export "moments")
+    (param $x i32) (param $shift i32) (param $rows i32) (param $cols i32)
+    (param $blk i32) (param $s1 i32) (param $s2 i32)
+    (local $rowBytes i32) (local $b2 i32) (local $r i32) (local $c i32) (local $d v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $b2 (i32.add (local.get $blk) (local.get $rowBytes)))
+    (call $start (local.get $blk) (local.get $s1) (local.get $s2) (local.get $cols))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $rowDone
+          (loop $col
+            (br_if $rowDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+            (local.set $d
+              (f32x4.sub
+                (v128.load (i32.add (local.get $x) (local.get $c)))
+                (v128.load (i32.add (local.get $shift) (local.get $c)))))
+            (v128.store (i32.add (local.get $blk) (local.get $c))
+              (f32x4.add (v128.load (i32.add (local.get $blk) (local.get $c))) (local.get $d)))
+            (v128.store (i32.add (local.get $b2) (local.get $c))
+              (f32x4.add (v128.load (i32.add (local.get $b2) (local.get $c)))
+                (f32x4.mul (local.get $d) (local.get $d))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $col)))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (call $maybeFlush (local.get $r) (local.get $rows) (local.get $blk) (local.get $s1) (local.get $s2) (local.get $cols))
+        (br $row))))
+
+  ;; With d = x − shift per column: s1 = Σ g, s2 = Σ g·d (float64, cols each).
+  ;; blk: scratch for 2·cols float32.
+  (func (export "crossSums")
+    (param $g i32) (param $x i32) (param $shift i32) (param $rows i32) (param $cols i32)
+    (param $blk i32) (param $s1 i32) (param $s2 i32)
+    (local $rowBytes i32) (local $b2 i32) (local $r i32) (local $c i32) (local $gv v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $b2 (i32.add (local.get $blk) (local.get $rowBytes)))
+    (call $start (local.get $blk) (local.get $s1) (local.get $s2) (local.get $cols))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $rowDone
+          (loop $col
+            (br_if $rowDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+            (local.set $gv (v128.load (i32.add (local.get $g) (local.get $c))))
+            (v128.store (i32.add (local.get $blk) (local.get $c))
+              (f32x4.add (v128.load (i32.add (local.get $blk) (local.get $c))) (local.get $gv)))
+            (v128.store (i32.add (local.get $b2) (local.get $c))
+              (f32x4.add (v128.load (i32.add (local.get $b2) (local.get $c)))
+                (f32x4.mul (local.get $gv)
+                  (f32x4.sub
+                    (v128.load (i32.add (local.get $x) (local.get $c)))
+                    (v128.load (i32.add (local.get $shift) (local.get $c)))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $col)))
+        (local.set $g (i32.add (local.get $g) (local.get $rowBytes)))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (call $maybeFlush (local.get $r) (local.get $rows) (local.get $blk) (local.get $s1) (local.get $s2) (local.get $cols))
+        (br $row))))
+
+  ;; acc[c] = Σ_r x[r, c], added up in float32 from row 0 to the last: each lane
+  ;; is one column, so every sum keeps the order and rounding of tfjs's Sum
+  ;; (kernels/wasmColumnReduce.ts). acc: cols float32, overwritten.
+  (func (export "columnSums") (param $x i32) (param $rows i32) (param $cols i32) (param $acc i32)
+    (local $rowBytes i32) (local $r i32) (local $c i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $acc) (i32.const 0) (local.get $rowBytes))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $rowDone
+          (loop $col
+            (br_if $rowDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+            (v128.store (i32.add (local.get $acc) (local.get $c))
+              (f32x4.add
+                (v128.load (i32.add (local.get $acc) (local.get $c)))
+                (v128.load (i32.add (local.get $x) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $col)))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; acc[c] = Σ_r x[r, c]·w[r] (w: rows float32), added up in float32 row by
+  ;; row: xᵀ·w, the weight gradient of a layer with one output (kernels/wasmMatMul.ts).
+  (func (export "weightedColumnSums") (param $x i32) (param $w i32) (param $rows i32) (param $cols i32) (param $acc i32)
+    (local $rowBytes i32) (local $r i32) (local $c i32) (local $wr v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $acc) (i32.const 0) (local.get $rowBytes))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $wr (v128.load32_splat (local.get $w)))
+        (local.set $c (i32.const 0))
+        (block $rowDone
+          (loop $col
+            (br_if $rowDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+            (v128.store (i32.add (local.get $acc) (local.get $c))
+              (f32x4.add
+                (v128.load (i32.add (local.get $acc) (local.get $c)))
+                (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $c))) (local.get $wr))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $col)))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $w (i32.add (local.get $w) (i32.const 4)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; y = (x − s)·a + b per column (s, a, b: cols float32). y may be x.
+  (func (export "affine")
+    (param $x i32) (param $s i32) (param $a i32) (param $b i32) (param $y i32) (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $r i32) (local $c i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $rowDone
+          (loop $col
+            (br_if $rowDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+            (v128.store (i32.add (local.get $y) (local.get $c))
+              (f32x4.add
+                (f32x4.mul
+                  (f32x4.sub
+                    (v128.load (i32.add (local.get $x) (local.get $c)))
+                    (v128.load (i32.add (local.get $s) (local.get $c))))
+                  (v128.load (i32.add (local.get $a) (local.get $c))))
+                (v128.load (i32.add (local.get $b) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $col)))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $y (i32.add (local.get $y) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; out = g·a + (x − s)·b + k per column (s, a, b, k: cols float32).
+  (func (export "affine2")
+    (param $g i32) (param $x i32) (param $s i32) (param $a i32) (param $b i32) (param $k i32) (param $out i32)
+    (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $r i32) (local $c i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $rowDone
+          (loop $col
+            (br_if $rowDone (i32.ge_u (local.get $c) (local.get $rowBytes)))
+            (v128.store (i32.add (local.get $out) (local.get $c))
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.mul
+                    (v128.load (i32.add (local.get $g) (local.get $c)))
+                    (v128.load (i32.add (local.get $a) (local.get $c))))
+                  (f32x4.mul
+                    (f32x4.sub
+                      (v128.load (i32.add (local.get $x) (local.get $c)))
+                      (v128.load (i32.add (local.get $s) (local.get $c))))
+                    (v128.load (i32.add (local.get $b) (local.get $c)))))
+                (v128.load (i32.add (local.get $k) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $col)))
+        (local.set $g (i32.add (local.get $g) (local.get $rowBytes)))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row)))))
