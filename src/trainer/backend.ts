@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../protocol/config';
 import type { BackendInfo } from '../protocol/run';
 import { cpuFallbackReason } from './cudaLibraries';
+import { installWasmActivations } from './kernels/wasmActivations';
 import { installWasmBatchNorm } from './kernels/wasmBatchNorm';
 import { installWasmColumnReduce } from './kernels/wasmColumnReduce';
 import { installWasmConv } from './kernels/wasmConv';
@@ -156,6 +157,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
       installWasmIdentity();
       installWasmColumnReduce();
       installWasmBatchNorm();
+      installWasmActivations();
       installFusedOptimizers('wasm');
       return note;
     },

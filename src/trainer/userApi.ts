@@ -4,6 +4,7 @@
  * the trainer's tfjs instance), so tensors and variables never mix copies.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedActivationUsable, fusedLeakyRelu } from './kernels/wasmActivations';
 
 /** A network as the trainer sees it: its trainable variables and a forward pass. */
 export interface Module {
@@ -119,15 +120,17 @@ export function dense(ctx: ModelContext, inputs: number, units: number, name: st
 }
 
 export type Activation = (x: tf.Tensor2D) => tf.Tensor2D;
-export const relu: Activation = (x) => tf.relu(x);
+/** ReLU: one kernel each way on wasm where nothing differentiates twice (kernels/wasmActivations.ts), the same numbers. */
+export const relu: Activation = (x) => (fusedActivationUsable() ? fusedLeakyRelu(x, 0) : tf.relu(x));
 /**
  * LeakyReLU written as αx + (1 − α)·relu(x): tf.leakyRelu's gradient has no
  * gradient of its own in tfjs, so penalties that differentiate ∇ₓD (WGAN-GP,
- * DRAGAN, R1) would fail with it; relu's gradient is differentiable.
+ * DRAGAN, R1) would fail with it; relu's gradient is differentiable. On wasm,
+ * where nothing differentiates twice, one kernel each way instead.
  */
 export const leakyRelu =
   (alpha = 0.2): Activation =>
-  (x) => tf.add(tf.mul(alpha, x), tf.mul(1 - alpha, tf.relu(x))) as tf.Tensor2D;
+  (x) => (fusedActivationUsable() ? fusedLeakyRelu(x, alpha) : (tf.add(tf.mul(alpha, x), tf.mul(1 - alpha, tf.relu(x))) as tf.Tensor2D));
 /**
  * tanh with its gradient computed from the input: 1 − tanh(x)². tf.tanh's
  * kernel saves its output for the gradient, and in tfjs 4.22 a saved output

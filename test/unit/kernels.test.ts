@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { installWasmColumnReduce } from '../../src/trainer/kernels/wasmColumnReduce';
 import { installWasmIdentity } from '../../src/trainer/kernels/wasmIdentity';
 import { installWasmMatMul, ONE_OUTPUT_MIN_ELEMENTS } from '../../src/trainer/kernels/wasmMatMul';
-import { jsPasses } from '../../src/trainer/kernels/simd/channelPasses';
+import { jsPasses } from '../../src/trainer/kernels/simd/heapPasses';
 import { Rng } from '../../src/trainer/rng';
 
 function randomArray(n: number, rng: Rng): Float32Array {

@@ -11,7 +11,7 @@
  * (the sums, dx, dγ; dβ is a column sum), and the step made 437 calls in
  * 1,947 ms. As JS loops over the heap (about 2 ns per element per pass) the
  * three kernels still took 285 ms a step; their passes now run in wasm SIMD
- * (simd/channelPasses.ts): 52 ms.
+ * (simd/heapPasses.ts): 52 ms.
  *
  * The kernels have no gradients of their own, so imageLayers.batchNorm uses
  * them only where nothing differentiates their gradient: when the forward
@@ -20,7 +20,7 @@
  * same function from tfjs ops, which every order of gradient can go through.
  */
 import * as tf from '@tensorflow/tfjs';
-import { channelPasses, type ChannelPasses, type PassArrays, type Workspace } from './simd/channelPasses';
+import { heapPasses, type HeapPasses, type PassArrays, type Workspace } from './simd/heapPasses';
 import { heapOutputs, type KernelFunc } from './wasmKernels';
 
 export const BATCH_NORM = 'GanBatchNorm';
@@ -39,8 +39,8 @@ function rowsCols(x: Info): [number, number] {
  * released afterwards. The workspace is reserved before `body` allocates the
  * outputs; its arrays are viewed only inside the fill, after every allocation.
  */
-function withPasses<T>(backend: unknown, cols: number, body: (passes: ChannelPasses, ws: Workspace) => T): T {
-  const passes = channelPasses(backend, cols);
+function withPasses<T>(backend: unknown, cols: number, body: (passes: HeapPasses, ws: Workspace) => T): T {
+  const passes = heapPasses(backend, cols);
   const ws = passes.workspace(cols);
   try {
     return body(passes, ws);
@@ -56,7 +56,7 @@ function withPasses<T>(backend: unknown, cols: number, body: (passes: ChannelPas
  * first): E[d²] − E[d]² then only loses what the spread of a channel around
  * its first value costs, not what its mean does.
  */
-function channelStats(p: ChannelPasses, w: PassArrays, x: Float32Array, rows: number, cols: number, epsilon: number, mean: Float32Array, invStd: Float32Array): void {
+function channelStats(p: HeapPasses, w: PassArrays, x: Float32Array, rows: number, cols: number, epsilon: number, mean: Float32Array, invStd: Float32Array): void {
   w.shift.set(x.subarray(0, cols));
   p.moments(x, w, rows, cols);
   for (let c = 0; c < cols; c++) {
@@ -72,7 +72,7 @@ function channelStats(p: ChannelPasses, w: PassArrays, x: Float32Array, rows: nu
  * One pass: Σ dy·(x − μ) is Σ dy·(x − x₀) − (μ − x₀)·Σ dy, x₀ the first row
  * (as in channelStats).
  */
-function gradSums(p: ChannelPasses, w: PassArrays, dy: Float32Array, x: Float32Array, rows: number, cols: number, mean: Float32Array, invStd: Float32Array): void {
+function gradSums(p: HeapPasses, w: PassArrays, dy: Float32Array, x: Float32Array, rows: number, cols: number, mean: Float32Array, invStd: Float32Array): void {
   w.shift.set(x.subarray(0, cols));
   p.crossSums(dy, x, w, rows, cols);
   for (let c = 0; c < cols; c++) w.sum2[c] = (w.sum2[c] - (mean[c] - w.shift[c]) * w.sum1[c]) * invStd[c];

@@ -12,12 +12,12 @@
  * [rows, cols] matrix whose column sums are wanted: one pass over it in row
  * order reads the heap once, with the same float32 additions in the same
  * order as tfjs's kernel (bit-identical results, tested), in wasm SIMD
- * (simd/channelPasses.ts) where the column count is a multiple of 4.
+ * (simd/heapPasses.ts) where the column count is a multiple of 4.
  * Anything else (other axes, non-float inputs, a reduction over every axis)
  * goes to tfjs's kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { channelPasses } from './simd/channelPasses';
+import { heapPasses } from './simd/heapPasses';
 import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
 /**
@@ -43,7 +43,7 @@ function reduceKernel(orig: KernelFunc, mean: boolean): KernelFunc {
     if (rows === 0 || cols === 0) return orig({ inputs, backend, attrs });
     const shape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
     const [out] = heapOutputs(backend, [shape], ([o], view) => {
-      channelPasses(backend, cols).columnSums(view(x), rows, cols, o);
+      heapPasses(backend, cols).columnSums(view(x), rows, cols, o);
       // A mean is the sum divided by the row count, as tfjs's Mean does.
       if (mean) for (let c = 0; c < cols; c++) o[c] /= rows;
     });

@@ -9,11 +9,11 @@
  * One case skips both: xᵀ·dy for a layer with a single output (a
  * discriminator's last dense layer), which is a weighted column sum of x.
  * Profiled at batch 256 on D's [256, 6272] features, the transpose and the
- * product took 16 ms a call; the SIMD pass (simd/channelPasses.wat) reads x
+ * product took 16 ms a call; the SIMD pass (simd/heapPasses.wat) reads x
  * once.
  */
 import * as tf from '@tensorflow/tfjs';
-import { channelPasses } from './simd/channelPasses';
+import { heapPasses } from './simd/heapPasses';
 import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
 /**
@@ -31,7 +31,7 @@ function oneOutputGradient(inputs: tf.NamedTensorInfoMap, backend: unknown, tran
   if (!transposeA || transposeB || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length !== 3 || b.shape.length !== 3) return undefined;
   const [batch, rows, cols] = a.shape;
   if (batch !== 1 || b.shape[0] !== 1 || b.shape[1] !== rows || b.shape[2] !== 1 || rows * cols < ONE_OUTPUT_MIN_ELEMENTS) return undefined;
-  const [out] = heapOutputs(backend, [[1, cols, 1]], ([o], view) => channelPasses(backend, cols).weightedColumnSums(view(a), view(b), rows, cols, o));
+  const [out] = heapOutputs(backend, [[1, cols, 1]], ([o], view) => heapPasses(backend, cols).weightedColumnSums(view(a), view(b), rows, cols, o));
   return out;
 }
 

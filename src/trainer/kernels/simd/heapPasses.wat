@@ -1,16 +1,18 @@
-;; Passes over a [rows, cols] float32 matrix on tfjs-backend-wasm's heap, with
-;; one value per column (channel), in 128-bit wasm SIMD: the loops of batch
-;; norm (kernels/wasmBatchNorm.ts), the column sums of kernels/wasmColumnReduce.ts
-;; and the one-output weight gradient of kernels/wasmMatMul.ts. Every pointer is a byte offset into the
-;; heap; cols must be a multiple of 4 (the caller falls back to JS loops
-;; otherwise). Rows are contiguous; nothing needs to be aligned.
+;; Passes over float32 tensors on tfjs-backend-wasm's heap, in 128-bit wasm
+;; SIMD. Most see a [rows, cols] matrix with one value per column (channel):
+;; the loops of batch norm (kernels/wasmBatchNorm.ts), the column sums of
+;; kernels/wasmColumnReduce.ts and the one-output weight gradient of
+;; kernels/wasmMatMul.ts; for those cols must be a multiple of 4 (the caller
+;; falls back to JS loops otherwise). The activations' passes
+;; (kernels/wasmActivations.ts) take any element count. Every pointer is a
+;; byte offset into the heap; nothing needs to be aligned.
 ;;
 ;; The sums run in float32 over blocks of at most 64 rows and are then added
 ;; into float64 totals, so a column of 50,000 values keeps about float64's
 ;; accuracy at float32's speed.
 ;;
 ;; scripts/build-wasm.ts compiles this file twice (the memory import shared,
-;; for the threaded build, and not) into channelPassesWasm.ts; a test checks
+;; for the threaded build, and not) into heapPassesWasm.ts; a test checks
 ;; that file is up to date.
 (module
   (import "env" "memory" (memory 1 65536 shared))
@@ -214,4 +216,70 @@
         (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
         (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $row)))))
+        (br $row))))
+
+  ;; y = max(x, 0) + min(x, 0)·α over n elements: LeakyReLU, and ReLU with α = 0.
+  ;; One of the two terms is always ±0, so each result is exact (ReLU's is +0
+  ;; for x ≤ 0, as tfjs's Relu gives). y may be x.
+  (func (export "leakyRelu") (param $x i32) (param $y i32) (param $n i32) (param $alpha f32)
+    (local $end i32) (local $vecEnd i32) (local $av v128) (local $v v128) (local $s f32)
+    (local.set $av (f32x4.splat (local.get $alpha)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vecEnd (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vd
+      (loop $v4
+        (br_if $vd (i32.ge_u (local.get $x) (local.get $vecEnd)))
+        (local.set $v (v128.load (local.get $x)))
+        (v128.store (local.get $y)
+          (f32x4.add
+            (f32x4.max (local.get $v) (v128.const f32x4 0 0 0 0))
+            (f32x4.mul (f32x4.min (local.get $v) (v128.const f32x4 0 0 0 0)) (local.get $av))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br $v4)))
+    (block $sd
+      (loop $s1
+        (br_if $sd (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $s (f32.load (local.get $x)))
+        (f32.store (local.get $y)
+          (f32.add
+            (f32.max (local.get $s) (f32.const 0))
+            (f32.mul (f32.min (local.get $s) (f32.const 0)) (local.get $alpha))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $y (i32.add (local.get $y) (i32.const 4)))
+        (br $s1))))
+
+  ;; dx = x > 0 ? dy : dy·α over n elements: the gradient of leakyRelu (ReLU's
+  ;; with α = 0, dy·0 as tfjs's dy·step(x) gives).
+  (func (export "leakyReluGrad") (param $dy i32) (param $x i32) (param $dx i32) (param $n i32) (param $alpha f32)
+    (local $end i32) (local $vecEnd i32) (local $av v128) (local $g v128) (local $gs f32)
+    (local.set $av (f32x4.splat (local.get $alpha)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vecEnd (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vd
+      (loop $v4
+        (br_if $vd (i32.ge_u (local.get $x) (local.get $vecEnd)))
+        (local.set $g (v128.load (local.get $dy)))
+        (v128.store (local.get $dx)
+          (v128.bitselect
+            (local.get $g)
+            (f32x4.mul (local.get $g) (local.get $av))
+            (f32x4.gt (v128.load (local.get $x)) (v128.const f32x4 0 0 0 0))))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+        (br $v4)))
+    (block $sd
+      (loop $s1
+        (br_if $sd (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $gs (f32.load (local.get $dy)))
+        (f32.store (local.get $dx)
+          (select
+            (local.get $gs)
+            (f32.mul (local.get $gs) (local.get $alpha))
+            (f32.gt (f32.load (local.get $x)) (f32.const 0))))
+        (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $dx (i32.add (local.get $dx) (i32.const 4)))
+        (br $s1))))
+)

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { type ChannelPasses, jsPasses, type PassArrays, simdPassesFor } from '../../src/trainer/kernels/simd/channelPasses';
+import { type HeapPasses, jsPasses, type PassArrays, simdPassesFor } from '../../src/trainer/kernels/simd/heapPasses';
 import { loadThreadedWasm } from '../../src/trainer/kernels/wasmThreads';
 import { Rng } from '../../src/trainer/rng';
 
 const heapView = (t: tf.Tensor) => (tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array }).typedArrayFromHeap(t);
 
 /** Runs every pass of `simd` and of the JS loops on the same random heap matrices and compares the results. */
-function compare(simd: ChannelPasses, rows: number, cols: number, seed: number, offset = 0): void {
+function compare(simd: HeapPasses, rows: number, cols: number, seed: number, offset = 0): void {
   const rng = new Rng(seed);
   const rand = (n: number, scale = 1, off = 0) => Float32Array.from({ length: n }, () => off + scale * rng.normal());
   const [x, g] = [tf.tensor2d(rand(rows * cols, 2, offset), [rows, cols]), tf.tensor2d(rand(rows * cols), [rows, cols])];
@@ -17,7 +17,7 @@ function compare(simd: ChannelPasses, rows: number, cols: number, seed: number, 
   const coefficients = { shift: rand(cols, 1, offset), s: rand(cols, 1, offset), a: rand(cols), b: rand(cols), k: rand(cols) };
   const ws = simd.workspace(cols);
   try {
-    const run = (p: ChannelPasses, w: PassArrays) => {
+    const run = (p: HeapPasses, w: PassArrays) => {
       Object.entries(coefficients).forEach(([name, v]) => (w[name as keyof typeof coefficients] as Float32Array).set(v));
       const [xv, gv, yv, ov, sv, wsv, wv] = [x, g, y, out, sums, weighted, weights].map(heapView);
       p.moments(xv, w, rows, cols);
@@ -28,7 +28,11 @@ function compare(simd: ChannelPasses, rows: number, cols: number, seed: number, 
       p.affine2(gv, xv, w, ov, rows, cols);
       p.columnSums(xv, rows, cols, sv);
       p.weightedColumnSums(xv, wv, rows, cols, wsv);
-      return { moments: m, cross: c, affine: Float32Array.from(yv), affine2: Float32Array.from(ov), columnSums: Float32Array.from(sv), weighted: Float32Array.from(wsv) };
+      p.leakyRelu(xv, yv, 0.2);
+      const activation = Float32Array.from(yv);
+      p.leakyReluGrad(gv, xv, ov, 0.2);
+      return {
+        act: [activation, Float32Array.from(ov)], moments: m, cross: c, affine: Float32Array.from(yv), affine2: Float32Array.from(ov), columnSums: Float32Array.from(sv), weighted: Float32Array.from(wsv) };
     };
     const want = run(jsPasses, jsPasses.workspace(cols).arrays());
     const got = run(simd, ws.arrays());
@@ -46,6 +50,8 @@ function compare(simd: ChannelPasses, rows: number, cols: number, seed: number, 
     // Column sums add in the same order with the same float32 rounding: bit for bit.
     assert.deepEqual(got.columnSums, want.columnSums, `[${rows}, ${cols}] columnSums`);
     assert.deepEqual(got.weighted, want.weighted, `[${rows}, ${cols}] weightedColumnSums`);
+    // The activations' passes are exact either way.
+    assert.deepEqual(got.act, want.act, `[${rows}, ${cols}] leakyRelu and its gradient`);
   } finally {
     ws.release();
     tf.dispose([x, g, y, out, sums, weighted, weights]);
@@ -93,7 +99,7 @@ test('the SIMD sums stay accurate over many rows: a column of 100,003 values sum
   }
 });
 
-test('the SIMD channel passes match the JS loops (the column sums bit for bit) on the single-thread build (unshared memory) and the threaded one (shared memory)', async () => {
+test('the SIMD heap passes match the JS loops (the column sums bit for bit) on the single-thread build (unshared memory) and the threaded one (shared memory)', async () => {
   await tf.setBackend('wasm');
   await checkBackend('single-thread wasm', false);
   await loadThreadedWasm(2);

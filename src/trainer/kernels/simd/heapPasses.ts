@@ -1,14 +1,16 @@
 /**
- * Per-channel passes over a [rows, cols] float32 matrix on the wasm heap (the
- * loops of batch norm, and column sums), in two implementations with one interface:
- *  - wasm SIMD (channelPasses.wat), run on tfjs-backend-wasm's own memory,
+ * Passes over float32 tensors on the wasm heap: per-channel ones over a
+ * [rows, cols] matrix (the loops of batch norm, column sums, a one-output
+ * weight gradient) and the activations' elementwise ones, in two
+ * implementations with one interface:
+ *  - wasm SIMD (heapPasses.wat), run on tfjs-backend-wasm's own memory,
  *    so the matrices are read where they lie, without a copy;
  *  - JS loops over heap views, for any cols and wherever the SIMD module
  *    cannot be instantiated.
  * Measured on the 2-core VM (an affine map over [50176, 64], 3.2 M floats):
  * the JS loop 9.7–12.4 ms, the SIMD loop 1.9–2.8 ms.
  */
-import { SHARED, UNSHARED } from './channelPassesWasm';
+import { SHARED, UNSHARED } from './heapPassesWasm';
 
 /** The per-channel arrays a pass reads or writes besides the matrices. */
 export interface PassArrays {
@@ -30,7 +32,7 @@ export interface Workspace {
   release(): void;
 }
 
-export interface ChannelPasses {
+export interface HeapPasses {
   readonly kind: 'simd' | 'js';
   workspace(cols: number): Workspace;
   /** sum1 = Σ (x − shift), sum2 = Σ (x − shift)² per column. */
@@ -49,9 +51,13 @@ export interface ChannelPasses {
   columnSums(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** out = xᵀ·w (w: rows values), each column added up in float32 row by row. out must be on the heap for SIMD. */
   weightedColumnSums(x: Float32Array, w: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** y = max(x, 0) + min(x, 0)·α elementwise (LeakyReLU; ReLU with α = 0). Any length; y may be x. */
+  leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
+  /** dx = x > 0 ? dy : dy·α elementwise. */
+  leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
 }
 
-export const jsPasses: ChannelPasses = {
+export const jsPasses: HeapPasses = {
   kind: 'js',
   workspace: (cols) => {
     const f32 = () => new Float32Array(cols);
@@ -111,6 +117,18 @@ export const jsPasses: ChannelPasses = {
     }
     out.set(acc);
   },
+  leakyRelu(x, y, alpha) {
+    const a = Math.fround(alpha);
+    // v + 0 turns −0 into +0 and keeps NaN, as the SIMD pass does.
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      y[i] = v < 0 ? v * a : v + 0;
+    }
+  },
+  leakyReluGrad(dy, x, dx, alpha) {
+    const a = Math.fround(alpha);
+    for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * a;
+  },
 };
 
 /** What the SIMD passes need of tfjs-backend-wasm's Emscripten module. */
@@ -130,6 +148,8 @@ interface SimdExports {
   affine2(g: number, x: number, s: number, a: number, b: number, k: number, out: number, rows: number, cols: number): void;
   columnSums(x: number, rows: number, cols: number, acc: number): void;
   weightedColumnSums(x: number, w: number, rows: number, cols: number, acc: number): void;
+  leakyRelu(x: number, y: number, n: number, alpha: number): void;
+  leakyReluGrad(dy: number, x: number, dx: number, n: number, alpha: number): void;
 }
 
 function heapMemory(heap: EmscriptenHeap): WebAssembly.Memory | undefined {
@@ -137,7 +157,7 @@ function heapMemory(heap: EmscriptenHeap): WebAssembly.Memory | undefined {
   return Object.values(heap.asm ?? {}).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
 }
 
-function simdPasses(heap: EmscriptenHeap): ChannelPasses {
+function simdPasses(heap: EmscriptenHeap): HeapPasses {
   const memory = heapMemory(heap);
   if (!memory) throw new Error('no WebAssembly.Memory on the wasm backend module');
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
@@ -187,16 +207,22 @@ function simdPasses(heap: EmscriptenHeap): ChannelPasses {
     weightedColumnSums(x, w, rows, cols, out) {
       k.weightedColumnSums(at(x), at(w), rows, cols, at(out));
     },
+    leakyRelu(x, y, alpha) {
+      k.leakyRelu(at(x), at(y), x.length, alpha);
+    },
+    leakyReluGrad(dy, x, dx, alpha) {
+      k.leakyReluGrad(at(dy), at(x), at(dx), x.length, alpha);
+    },
   };
 }
 
-const instances = new WeakMap<object, ChannelPasses | Error>();
+const instances = new WeakMap<object, HeapPasses | Error>();
 
 /**
  * The SIMD passes for a wasm backend (its module instantiated once per tfjs
  * module), or the reason they are unavailable there. Exported for tests.
  */
-export function simdPassesFor(backend: unknown): ChannelPasses | Error {
+export function simdPassesFor(backend: unknown): HeapPasses | Error {
   const heap = (backend as { wasm?: EmscriptenHeap }).wasm;
   if (!heap) return new Error('not a wasm backend');
   let got = instances.get(heap);
@@ -211,8 +237,12 @@ export function simdPassesFor(backend: unknown): ChannelPasses | Error {
   return got;
 }
 
-/** The passes for matrices of `cols` columns on this backend: SIMD where it can run them (cols a multiple of 4), else JS loops. */
-export function channelPasses(backend: unknown, cols: number): ChannelPasses {
+/**
+ * The passes to use on this backend: SIMD where it can run them, else JS
+ * loops. `cols`, for the per-channel passes, is the matrices' column count,
+ * which SIMD needs to be a multiple of 4; the elementwise passes leave it out.
+ */
+export function heapPasses(backend: unknown, cols = 4): HeapPasses {
   if (cols % 4 !== 0) return jsPasses;
   const simd = simdPassesFor(backend);
   return simd instanceof Error ? jsPasses : simd;
