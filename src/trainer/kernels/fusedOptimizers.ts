@@ -10,10 +10,12 @@
  * bookkeeping than in the arithmetic. Here one kernel reads the value, the
  * gradient and the slots once and writes the three new tensors in one pass.
  *
- * Each pass replays tfjs's float32 roundings op by op (`f` below): a double
- * result of one +, −, ×, ÷ or √ on float32 inputs rounds to the correctly
- * rounded float32 result, so the kernels are bit for bit what tfjs's ops
- * compute (tested), and a run takes the same path with or without them.
+ * Each pass replays tfjs's float32 roundings op by op, so the kernels are
+ * bit for bit what tfjs's ops compute (tested), and a run takes the same
+ * path with or without them. The loops are simd/heapPasses.ts's: wasm SIMD
+ * on the wasm backend where it runs, JS loops (a double result of one +, −,
+ * ×, ÷ or √ on float32 inputs, rounded with Math.fround, is the correctly
+ * rounded float32 result) on cpu and as the fallback.
  *
  * FusedAdamOptimizer and FusedRMSPropOptimizer are tfjs's classes with
  * applyGradients replaced: the same slot variables, the same accumulated β
@@ -25,6 +27,7 @@
  * update, β·Ḡ + (1 − β)·G, three ops per variable as tfjs spells it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { type AdamConstants, heapPasses, type HeapPasses, jsPasses, type RMSPropConstants } from './simd/heapPasses';
 import { heapOutputs, type KernelFunc } from './wasmKernels';
 
 export const FUSED_ADAM = 'GanFusedAdam';
@@ -32,22 +35,10 @@ export const FUSED_RMSPROP = 'GanFusedRMSProp';
 export const FUSED_AVERAGE = 'GanFusedAverage';
 
 /** Adam's constants, with c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ as float32 computes them. */
-export interface FusedAdamAttrs {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  c1: number;
-  c2: number;
-}
+export type FusedAdamAttrs = AdamConstants;
 
 /** RMSProp's constants (tfjs's non-centred form). */
-export interface FusedRMSPropAttrs {
-  lr: number;
-  decay: number;
-  momentum: number;
-  epsilon: number;
-}
+export type FusedRMSPropAttrs = RMSPropConstants;
 
 /** β of a moving-average update. */
 export interface FusedAverageAttrs {
@@ -57,55 +48,14 @@ export interface FusedAverageAttrs {
 /**
  * An update: for the optimizers [value, grad, slot a, slot b] in and
  * [value', a', b'] out; for the average [average, value] in and [average']
- * out; all of one length.
+ * out; all of one length. The loops are the heap passes' (SIMD on wasm
+ * where it runs, JS loops on cpu), bit for bit the same either way.
  */
-type Update<A> = (ins: Float32Array[], outs: Float32Array[], attrs: A) => void;
+type Update<A> = (passes: HeapPasses, ins: Float32Array[], outs: Float32Array[], attrs: A) => void;
 
-const f = Math.fround;
-
-/** m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², θ' = θ − lr·(m'/c1)/(√(v'/c2) + ε). */
-export const adamStep: Update<FusedAdamAttrs> = ([value, grad, m, v], [outValue, outM, outV], a) => {
-  const b1 = f(a.beta1);
-  const b2 = f(a.beta2);
-  const g1 = f(1 - a.beta1);
-  const g2 = f(1 - a.beta2);
-  const c1 = f(a.c1);
-  const c2 = f(a.c2);
-  const eps = f(a.epsilon);
-  const negLr = f(-a.lr);
-  for (let i = 0; i < value.length; i++) {
-    const g = grad[i];
-    const mi = f(f(m[i] * b1) + f(g * g1));
-    const vi = f(f(v[i] * b2) + f(f(g * g) * g2));
-    outM[i] = mi;
-    outV[i] = vi;
-    outValue[i] = f(f(f(mi / c1) / f(f(Math.sqrt(f(vi / c2))) + eps)) * negLr) + value[i];
-  }
-};
-
-/** ms' = ρ·ms + (1−ρ)·g², mom' = μ·mom + lr·g/√(ms' + ε), θ' = θ − mom'. */
-export const rmspropStep: Update<FusedRMSPropAttrs> = ([value, grad, ms, mom], [outValue, outMs, outMom], a) => {
-  const rho = f(a.decay);
-  const oneMinusRho = f(1 - a.decay);
-  const mu = f(a.momentum);
-  const lr = f(a.lr);
-  const eps = f(a.epsilon);
-  for (let i = 0; i < value.length; i++) {
-    const g = grad[i];
-    const si = f(f(ms[i] * rho) + f(f(g * g) * oneMinusRho));
-    const mi = f(f(mom[i] * mu) + f(f(g * lr) / f(Math.sqrt(f(si + eps)))));
-    outMs[i] = si;
-    outMom[i] = mi;
-    outValue[i] = value[i] - mi;
-  }
-};
-
-/** Ḡ' = β·Ḡ + (1−β)·θ, as tf.add(tf.mul(Ḡ, β), tf.mul(θ, 1 − β)) rounds it. */
-export const averageStep: Update<FusedAverageAttrs> = ([average, value], [out], a) => {
-  const beta = f(a.beta);
-  const rest = f(1 - a.beta);
-  for (let i = 0; i < value.length; i++) out[i] = f(f(average[i] * beta) + f(value[i] * rest));
-};
+const adamStep: Update<FusedAdamAttrs> = (p, ins, outs, a) => p.adam(ins, outs, a);
+const rmspropStep: Update<FusedRMSPropAttrs> = (p, ins, outs, a) => p.rmsprop(ins, outs, a);
+const averageStep: Update<FusedAverageAttrs> = (p, [average, value], [out], a) => p.average(average, value, out, a.beta);
 
 interface CpuBackend {
   data: { get(dataId: object): { values: Float32Array } };
@@ -139,7 +89,7 @@ function kernelFor<A>(name: string, update: Update<A>, backendName: 'wasm' | 'cp
       const outs = heapOutputs(
         backend,
         outputs.map(() => [...ins[0].shape]),
-        (o, view) => update(ins.map(view), o, attrs as unknown as A),
+        (o, view) => update(heapPasses(backend), ins.map(view), o, attrs as unknown as A),
       );
       return single(outs);
     };
@@ -149,7 +99,7 @@ function kernelFor<A>(name: string, update: Update<A>, backendName: 'wasm' | 'cp
     const b = backend as unknown as CpuBackend;
     const n = ins[0].shape.reduce((p, d) => p * d, 1);
     const outs = outputs.map(() => new Float32Array(n));
-    update(ins.map((t) => b.data.get(t.dataId).values), outs, attrs as unknown as A);
+    update(jsPasses, ins.map((t) => b.data.get(t.dataId).values), outs, attrs as unknown as A);
     return single(outs.map((o) => b.makeTensorInfo([...ins[0].shape], 'float32', o)));
   };
 }

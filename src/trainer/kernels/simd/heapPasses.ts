@@ -26,6 +26,24 @@ export interface PassArrays {
   k: Float32Array;
 }
 
+/** Adam's constants, with c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ as float32 computes them. */
+export interface AdamConstants {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  c1: number;
+  c2: number;
+}
+
+/** RMSProp's constants (tfjs's non-centred form). */
+export interface RMSPropConstants {
+  lr: number;
+  decay: number;
+  momentum: number;
+  epsilon: number;
+}
+
 export interface Workspace {
   /** The arrays. A heap workspace's views are taken here, so call it after the kernel's last allocation. */
   arrays(): PassArrays;
@@ -55,7 +73,21 @@ export interface HeapPasses {
   leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
   /** dx = x > 0 ? dy : dy·α elementwise. */
   leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
+  /**
+   * The fused optimizers' updates (kernels/fusedOptimizers.ts), [value,
+   * grad, slot a, slot b] in, [value', a', b'] out. Each replays tfjs's
+   * float32 roundings op by op, so both implementations give tfjs's numbers
+   * bit for bit.
+   * Adam: m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g², θ' = θ − lr·(m'/c1)/(√(v'/c2) + ε).
+   */
+  adam(ins: Float32Array[], outs: Float32Array[], k: AdamConstants): void;
+  /** RMSProp: ms' = ρ·ms + (1−ρ)·g², mom' = μ·mom + lr·g/√(ms' + ε), θ' = θ − mom'. */
+  rmsprop(ins: Float32Array[], outs: Float32Array[], k: RMSPropConstants): void;
+  /** Ḡ' = β·Ḡ + (1−β)·θ, as tf.add(tf.mul(Ḡ, β), tf.mul(θ, 1 − β)) rounds it. */
+  average(average: Float32Array, value: Float32Array, out: Float32Array, beta: number): void;
 }
+
+const f = Math.fround;
 
 export const jsPasses: HeapPasses = {
   kind: 'js',
@@ -129,6 +161,33 @@ export const jsPasses: HeapPasses = {
     const a = Math.fround(alpha);
     for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * a;
   },
+  // A double result of one +, −, ×, ÷ or √ on float32 inputs rounds (f) to the correctly rounded float32 result.
+  adam([value, grad, m, v], [outValue, outM, outV], k) {
+    const [b1, b2, g1, g2, c1, c2, eps, negLr] = [k.beta1, k.beta2, 1 - k.beta1, 1 - k.beta2, k.c1, k.c2, k.epsilon, -k.lr].map(f);
+    for (let i = 0; i < value.length; i++) {
+      const g = grad[i];
+      const mi = f(f(m[i] * b1) + f(g * g1));
+      const vi = f(f(v[i] * b2) + f(f(g * g) * g2));
+      outM[i] = mi;
+      outV[i] = vi;
+      outValue[i] = f(f(f(mi / c1) / f(f(Math.sqrt(f(vi / c2))) + eps)) * negLr) + value[i];
+    }
+  },
+  rmsprop([value, grad, ms, mom], [outValue, outMs, outMom], k) {
+    const [rho, oneMinusRho, mu, lr, eps] = [k.decay, 1 - k.decay, k.momentum, k.lr, k.epsilon].map(f);
+    for (let i = 0; i < value.length; i++) {
+      const g = grad[i];
+      const si = f(f(ms[i] * rho) + f(f(g * g) * oneMinusRho));
+      const mi = f(f(mom[i] * mu) + f(f(g * lr) / f(Math.sqrt(f(si + eps)))));
+      outMs[i] = si;
+      outMom[i] = mi;
+      outValue[i] = value[i] - mi;
+    }
+  },
+  average(average, value, out, beta) {
+    const [b, rest] = [beta, 1 - beta].map(f);
+    for (let i = 0; i < value.length; i++) out[i] = f(f(average[i] * b) + f(value[i] * rest));
+  },
 };
 
 /** What the SIMD passes need of tfjs-backend-wasm's Emscripten module. */
@@ -150,6 +209,9 @@ interface SimdExports {
   weightedColumnSums(x: number, w: number, rows: number, cols: number, acc: number): void;
   leakyRelu(x: number, y: number, n: number, alpha: number): void;
   leakyReluGrad(dy: number, x: number, dx: number, n: number, alpha: number): void;
+  adam(value: number, grad: number, m: number, v: number, outValue: number, outM: number, outV: number, n: number, b1: number, b2: number, g1: number, g2: number, c1: number, c2: number, eps: number, negLr: number): void;
+  rmsprop(value: number, grad: number, ms: number, mom: number, outValue: number, outMs: number, outMom: number, n: number, rho: number, oneMinusRho: number, mu: number, lr: number, eps: number): void;
+  average(avg: number, value: number, out: number, n: number, beta: number, rest: number): void;
 }
 
 function heapMemory(heap: EmscriptenHeap): WebAssembly.Memory | undefined {
@@ -212,6 +274,16 @@ function simdPasses(heap: EmscriptenHeap): HeapPasses {
     },
     leakyReluGrad(dy, x, dx, alpha) {
       k.leakyReluGrad(at(dy), at(x), at(dx), x.length, alpha);
+    },
+    // f32 parameters: wasm rounds each constant to float32 as the JS loops do with f.
+    adam([value, grad, m, v], [outValue, outM, outV], c) {
+      k.adam(at(value), at(grad), at(m), at(v), at(outValue), at(outM), at(outV), value.length, c.beta1, c.beta2, f(1 - c.beta1), f(1 - c.beta2), c.c1, c.c2, c.epsilon, -c.lr);
+    },
+    rmsprop([value, grad, ms, mom], [outValue, outMs, outMom], c) {
+      k.rmsprop(at(value), at(grad), at(ms), at(mom), at(outValue), at(outMs), at(outMom), value.length, c.decay, f(1 - c.decay), c.momentum, c.lr, c.epsilon);
+    },
+    average(average, value, out, beta) {
+      k.average(at(average), at(value), at(out), value.length, beta, f(1 - beta));
     },
   };
 }

@@ -4,7 +4,8 @@
 ;; kernels/wasmColumnReduce.ts and the one-output weight gradient of
 ;; kernels/wasmMatMul.ts; for those cols must be a multiple of 4 (the caller
 ;; falls back to JS loops otherwise). The activations' passes
-;; (kernels/wasmActivations.ts) take any element count. Every pointer is a
+;; (kernels/wasmActivations.ts) and the optimizer updates
+;; (kernels/fusedOptimizers.ts) take any element count. Every pointer is a
 ;; byte offset into the heap; nothing needs to be aligned.
 ;;
 ;; The sums run in float32 over blocks of at most 64 rows and are then added
@@ -281,5 +282,150 @@
         (local.set $dy (i32.add (local.get $dy) (i32.const 4)))
         (local.set $x (i32.add (local.get $x) (i32.const 4)))
         (local.set $dx (i32.add (local.get $dx) (i32.const 4)))
+        (br $s1))))
+
+  ;; The optimizer updates of kernels/fusedOptimizers.ts over n elements, each
+  ;; float32 operation in the order of its JS loop (and of tfjs's ops), so the
+  ;; results are bit for bit the same: +, −, ×, ÷ and √ round correctly in
+  ;; both. Pointers index every array with one byte offset $i.
+
+  ;; Adam: m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g²,
+  ;; θ' = ((m'/c1) / (√(v'/c2) + ε))·(−lr) + θ.
+  (func (export "adam")
+    (param $value i32) (param $grad i32) (param $m i32) (param $v i32)
+    (param $outValue i32) (param $outM i32) (param $outV i32) (param $n i32)
+    (param $b1 f32) (param $b2 f32) (param $g1 f32) (param $g2 f32)
+    (param $c1 f32) (param $c2 f32) (param $eps f32) (param $negLr f32)
+    (local $i i32) (local $vecEnd i32) (local $end i32)
+    (local $g v128) (local $mi v128) (local $vi v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vecEnd (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vd
+      (loop $v4
+        (br_if $vd (i32.ge_u (local.get $i) (local.get $vecEnd)))
+        (local.set $g (v128.load (i32.add (local.get $grad) (local.get $i))))
+        (local.set $mi
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (f32x4.splat (local.get $b1)))
+            (f32x4.mul (local.get $g) (f32x4.splat (local.get $g1)))))
+        (local.set $vi
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (f32x4.splat (local.get $b2)))
+            (f32x4.mul (f32x4.mul (local.get $g) (local.get $g)) (f32x4.splat (local.get $g2)))))
+        (v128.store (i32.add (local.get $outM) (local.get $i)) (local.get $mi))
+        (v128.store (i32.add (local.get $outV) (local.get $i)) (local.get $vi))
+        (v128.store (i32.add (local.get $outValue) (local.get $i))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $mi) (f32x4.splat (local.get $c1)))
+                (f32x4.add
+                  (f32x4.sqrt (f32x4.div (local.get $vi) (f32x4.splat (local.get $c2))))
+                  (f32x4.splat (local.get $eps))))
+              (f32x4.splat (local.get $negLr)))
+            (v128.load (i32.add (local.get $value) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $v4)))
+    (block $sd
+      (loop $s1
+        (br_if $sd (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $gs (f32.load (i32.add (local.get $grad) (local.get $i))))
+        (local.set $ms
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $m) (local.get $i))) (local.get $b1))
+            (f32.mul (local.get $gs) (local.get $g1))))
+        (local.set $vs
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $v) (local.get $i))) (local.get $b2))
+            (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $g2))))
+        (f32.store (i32.add (local.get $outM) (local.get $i)) (local.get $ms))
+        (f32.store (i32.add (local.get $outV) (local.get $i)) (local.get $vs))
+        (f32.store (i32.add (local.get $outValue) (local.get $i))
+          (f32.add
+            (f32.mul
+              (f32.div
+                (f32.div (local.get $ms) (local.get $c1))
+                (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $c2))) (local.get $eps)))
+              (local.get $negLr))
+            (f32.load (i32.add (local.get $value) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $s1))))
+
+  ;; RMSProp (tfjs's non-centred form): ms' = ρ·ms + (1−ρ)·g²,
+  ;; mom' = μ·mom + (g·lr)/√(ms' + ε), θ' = θ − mom'.
+  (func (export "rmsprop")
+    (param $value i32) (param $grad i32) (param $ms i32) (param $mom i32)
+    (param $outValue i32) (param $outMs i32) (param $outMom i32) (param $n i32)
+    (param $rho f32) (param $oneMinusRho f32) (param $mu f32) (param $lr f32) (param $eps f32)
+    (local $i i32) (local $vecEnd i32) (local $end i32)
+    (local $g v128) (local $si v128) (local $mi v128)
+    (local $gs f32) (local $ss f32) (local $mm f32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vecEnd (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vd
+      (loop $v4
+        (br_if $vd (i32.ge_u (local.get $i) (local.get $vecEnd)))
+        (local.set $g (v128.load (i32.add (local.get $grad) (local.get $i))))
+        (local.set $si
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $ms) (local.get $i))) (f32x4.splat (local.get $rho)))
+            (f32x4.mul (f32x4.mul (local.get $g) (local.get $g)) (f32x4.splat (local.get $oneMinusRho)))))
+        (local.set $mi
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $mom) (local.get $i))) (f32x4.splat (local.get $mu)))
+            (f32x4.div
+              (f32x4.mul (local.get $g) (f32x4.splat (local.get $lr)))
+              (f32x4.sqrt (f32x4.add (local.get $si) (f32x4.splat (local.get $eps)))))))
+        (v128.store (i32.add (local.get $outMs) (local.get $i)) (local.get $si))
+        (v128.store (i32.add (local.get $outMom) (local.get $i)) (local.get $mi))
+        (v128.store (i32.add (local.get $outValue) (local.get $i))
+          (f32x4.sub (v128.load (i32.add (local.get $value) (local.get $i))) (local.get $mi)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $v4)))
+    (block $sd
+      (loop $s1
+        (br_if $sd (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $gs (f32.load (i32.add (local.get $grad) (local.get $i))))
+        (local.set $ss
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $ms) (local.get $i))) (local.get $rho))
+            (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $oneMinusRho))))
+        (local.set $mm
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $mom) (local.get $i))) (local.get $mu))
+            (f32.div
+              (f32.mul (local.get $gs) (local.get $lr))
+              (f32.sqrt (f32.add (local.get $ss) (local.get $eps))))))
+        (f32.store (i32.add (local.get $outMs) (local.get $i)) (local.get $ss))
+        (f32.store (i32.add (local.get $outMom) (local.get $i)) (local.get $mm))
+        (f32.store (i32.add (local.get $outValue) (local.get $i))
+          (f32.sub (f32.load (i32.add (local.get $value) (local.get $i))) (local.get $mm)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $s1))))
+
+  ;; The moving average: Ḡ' = Ḡ·β + θ·(1 − β).
+  (func (export "average")
+    (param $avg i32) (param $value i32) (param $out i32) (param $n i32) (param $beta f32) (param $rest f32)
+    (local $i i32) (local $vecEnd i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $vecEnd (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vd
+      (loop $v4
+        (br_if $vd (i32.ge_u (local.get $i) (local.get $vecEnd)))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $avg) (local.get $i))) (f32x4.splat (local.get $beta)))
+            (f32x4.mul (v128.load (i32.add (local.get $value) (local.get $i))) (f32x4.splat (local.get $rest)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $v4)))
+    (block $sd
+      (loop $s1
+        (br_if $sd (i32.ge_u (local.get $i) (local.get $end)))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $avg) (local.get $i))) (local.get $beta))
+            (f32.mul (f32.load (i32.add (local.get $value) (local.get $i))) (local.get $rest))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $s1))))
 )
