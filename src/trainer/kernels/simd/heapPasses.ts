@@ -223,7 +223,9 @@ function simdPasses(heap: EmscriptenHeap): HeapPasses {
   const memory = heapMemory(heap);
   if (!memory) throw new Error('no WebAssembly.Memory on the wasm backend module');
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = Buffer.from(shared ? SHARED : UNSHARED, 'base64');
+  // atob, not Buffer: this module is in the import closure of userApi.ts, which scaffolded
+  // experiments type-check against without Node's types.
+  const bytes = Uint8Array.from(atob(shared ? SHARED : UNSHARED), (c) => c.charCodeAt(0));
   const k = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as SimdExports;
   // The workspace's own pointers: float64 sums first (8-byte aligned), then float32
   // shift, s, a, b, k and the sums' two float32 blocks.
