@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { allowSimdPasses } from '../../src/trainer/kernels/simd/heapPasses';
 import { installWasmActivations, LEAKY_RELU } from '../../src/trainer/kernels/wasmActivations';
 import { leakyRelu, relu } from '../../src/trainer/userApi';
 import { Rng } from '../../src/trainer/rng';
@@ -99,4 +100,18 @@ test('under a second gradient tape (a penalty on ∇ₓD) the activations are tf
   assert.ok(!profile.kernels.some((k) => k.name === LEAKY_RELU), 'the fused kernel must not run under a second tape');
   want.g.forEach((v, i) => assert.ok(Math.abs(got!.g[i] - v) <= 1e-4 * (1 + Math.abs(v)), `at ${i}: ${got!.g[i]} vs ${v}`));
   assert.ok(want.g.some((v) => Math.abs(v) > 1e-3), 'the penalty has a gradient to compare');
+});
+
+test('without the SIMD passes the activations keep the tfjs ops (as JS loops their kernels were slower than the ops)', async () => {
+  await tf.setBackend('wasm');
+  installWasmActivations();
+  allowSimdPasses(false);
+  try {
+    const got = await outputAndGrad(leakyRelu(0.2), input(64, 3), 8, 3);
+    assert.ok(!got.kernels.includes(LEAKY_RELU), `kernels: ${[...new Set(got.kernels)]}`);
+  } finally {
+    allowSimdPasses(true);
+  }
+  const again = await outputAndGrad(leakyRelu(0.2), input(64, 3), 8, 3);
+  assert.ok(again.kernels.includes(LEAKY_RELU));
 });

@@ -17,13 +17,25 @@ import { simdPassesFor } from './simdPasses';
 export type { AdamConstants, HeapPasses, PassArrays, RMSPropConstants, Workspace } from './passTypes';
 export { jsPasses, simdPassesFor };
 
+let simdAllowed = true;
+
+/** Whether kernels may use the SIMD passes (default yes): bench/heap-passes.ts turns them off to time the JS loops in the same kernels. */
+export function allowSimdPasses(allowed: boolean): void {
+  simdAllowed = allowed;
+}
+
+/** Whether heapPasses gives this backend the SIMD passes (where SIMD is allowed and its module runs). */
+export function simdPassesActive(backend: unknown): boolean {
+  return simdAllowed && !(simdPassesFor(backend) instanceof Error);
+}
+
 /**
  * The passes to use on this backend: SIMD where it can run them, else JS
  * loops. `cols`, for the per-channel passes, is the matrices' column count,
  * which SIMD needs to be a multiple of 4; the elementwise passes leave it out.
  */
 export function heapPasses(backend: unknown, cols = 4): HeapPasses {
-  if (cols % 4 !== 0) return jsPasses;
+  if (cols % 4 !== 0 || !simdAllowed) return jsPasses;
   const simd = simdPassesFor(backend);
   return simd instanceof Error ? jsPasses : simd;
 }
