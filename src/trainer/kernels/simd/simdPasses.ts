@@ -49,6 +49,11 @@ function simdPasses(heap: EmscriptenHeap): HeapPasses {
   // shift, s, a, b, k and the sums' two float32 blocks.
   const layout = new WeakMap<PassArrays, { shift: number; blk: number; sum1: number; sum2: number }>();
   const at = (a: Float32Array | Float64Array) => a.byteOffset;
+  const own = (w: PassArrays) => {
+    const p = layout.get(w);
+    if (!p) throw new Error('the SIMD sums take the arrays of their own workspace() (their scratch lies beside them on the heap)');
+    return p;
+  };
   return {
     kind: 'simd',
     workspace(cols) {
@@ -70,11 +75,11 @@ function simdPasses(heap: EmscriptenHeap): HeapPasses {
       };
     },
     moments(x, w, rows, cols) {
-      const p = layout.get(w)!;
+      const p = own(w);
       k.moments(at(x), p.shift, rows, cols, p.blk, p.sum1, p.sum2);
     },
     crossSums(g, x, w, rows, cols) {
-      const p = layout.get(w)!;
+      const p = own(w);
       k.crossSums(at(g), at(x), p.shift, rows, cols, p.blk, p.sum1, p.sum2);
     },
     affine(x, w, y, rows, cols) {
@@ -112,7 +117,7 @@ const instances = new WeakMap<object, HeapPasses | Error>();
 
 /**
  * The SIMD passes for a wasm backend (its module instantiated once per tfjs
- * module), or the reason they are unavailable there. Exported for tests.
+ * module), or the reason they are unavailable there.
  */
 export function simdPassesFor(backend: unknown): HeapPasses | Error {
   const heap = (backend as { wasm?: EmscriptenHeap }).wasm;
