@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { installWasmColumnReduce } from '../../src/trainer/kernels/wasmColumnReduce';
 import { installWasmIdentity } from '../../src/trainer/kernels/wasmIdentity';
 import { installWasmMatMul, ONE_OUTPUT_MIN_ELEMENTS } from '../../src/trainer/kernels/wasmMatMul';
-import { jsPasses } from '../../src/trainer/kernels/simd/heapPasses';
+import { allowSimdPasses, jsPasses } from '../../src/trainer/kernels/simd/heapPasses';
 import { Rng } from '../../src/trainer/rng';
 
 function randomArray(n: number, rng: Rng): Float32Array {
@@ -43,15 +43,63 @@ test('wasm BatchMatMul with transposed operands matches the cpu backend', async 
         for (let i = 0; i < got.length; i++) {
           assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `[${batch},${m},${k},${n}] ta=${ta} tb=${tb} at ${i}: ${got[i]} vs ${want[i]}`);
         }
-        if (ta && !tb && n === 1 && m * k >= ONE_OUTPUT_MIN_ELEMENTS) {
-          // The weighted-column-sum path ran: its float32 row-by-row sums, bit for bit.
-          const sums = new Float32Array(m);
-          jsPasses.weightedColumnSums(Float32Array.from(av), Float32Array.from(bv), k, m, sums);
-          assert.deepEqual(Array.from(got), Array.from(sums), `[${m}×${k}]ᵀ·[${k}×1]: the weighted column sum`);
-        }
       }
     }
   }
+});
+
+test('xᵀ·w with one output column over a large x runs as a weighted column sum, in SIMD and in JS, the same numbers', async () => {
+  await tf.setBackend('wasm');
+  installWasmMatMul();
+  const rng = new Rng(3);
+  // [rows, cols]ᵀ·[rows, 1] as D's last layer's weight gradient at batch 256, with and without a batch dimension of 1.
+  for (const [rows, cols, batched] of [[256, 6272, false], [300, 1027, false], [256, 1100, true]] as const) {
+    assert.ok(rows * cols >= ONE_OUTPUT_MIN_ELEMENTS);
+    const av = randomArray(rows * cols, rng);
+    const bv = randomArray(rows, rng);
+    const shape = (r: number, c: number): number[] => (batched ? [1, r, c] : [r, c]);
+    const run = () =>
+      tf.tidy(() => {
+        const a = tf.tensor(av, shape(rows, cols)) as unknown as tf.Tensor2D;
+        const b = tf.tensor(bv, shape(rows, 1)) as unknown as tf.Tensor2D;
+        return Array.from(tf.matMul(a, b, true, false).dataSync());
+      });
+    const want = await onBackend('cpu', run);
+    const simd = await onBackend('wasm', run);
+    // The JS loops, counted: the path ran once per product.
+    const original = jsPasses.weightedColumnSums;
+    let calls = 0;
+    jsPasses.weightedColumnSums = (...args) => {
+      calls++;
+      original(...args);
+    };
+    allowSimdPasses(false);
+    let js: number[];
+    try {
+      js = run();
+    } finally {
+      allowSimdPasses(true);
+      jsPasses.weightedColumnSums = original;
+    }
+    assert.equal(calls, 1, `[${rows}×${cols}]ᵀ·[${rows}×1]${batched ? ' (batch 1)' : ''}: the weighted column sum ran`);
+    assert.deepEqual(simd, js, 'SIMD and JS sum in the same order: bit for bit');
+    want.forEach((w, i) => assert.ok(Math.abs(simd[i] - w) <= 1e-4 * (1 + Math.abs(w)), `at ${i}: ${simd[i]} vs cpu ${w}`));
+  }
+  // Below the threshold (every toy layer) the product keeps XNNPACK.
+  const original = jsPasses.weightedColumnSums;
+  let calls = 0;
+  jsPasses.weightedColumnSums = (...args) => {
+    calls++;
+    original(...args);
+  };
+  allowSimdPasses(false);
+  try {
+    tf.tidy(() => tf.matMul(tf.ones([256, 128]), tf.ones([256, 1]), true, false).dataSync());
+  } finally {
+    allowSimdPasses(true);
+    jsPasses.weightedColumnSums = original;
+  }
+  assert.equal(calls, 0);
 });
 
 test('gradients through the re-registered kernel match the cpu backend', async () => {

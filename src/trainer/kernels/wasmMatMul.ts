@@ -24,14 +24,21 @@ import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from '.
  */
 export const ONE_OUTPUT_MIN_ELEMENTS = 1 << 18;
 
-/** xᵀ·w as [1, cols, 1] when a is [1, rows, cols] (transposed) and b is [1, rows, 1]; undefined for any other product. */
+/**
+ * xᵀ·w as [cols, 1] (or [1, cols, 1]) when a is x [rows, cols] transposed and
+ * b is w [rows, 1], either without batch dimensions or with one of size 1;
+ * undefined for any other product.
+ */
 function oneOutputGradient(inputs: tf.NamedTensorInfoMap, backend: unknown, transposeA: boolean, transposeB: boolean): tf.TensorInfo | undefined {
   const a = inputs.a as tf.TensorInfo;
   const b = inputs.b as tf.TensorInfo;
-  if (!transposeA || transposeB || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length !== 3 || b.shape.length !== 3) return undefined;
-  const [batch, rows, cols] = a.shape;
-  if (batch !== 1 || b.shape[0] !== 1 || b.shape[1] !== rows || b.shape[2] !== 1 || rows * cols < ONE_OUTPUT_MIN_ELEMENTS) return undefined;
-  const [out] = heapOutputs(backend, [[1, cols, 1]], ([o], view) => heapPasses(backend, cols).weightedColumnSums(view(a), view(b), rows, cols, o));
+  const rank = a.shape.length;
+  if (!transposeA || transposeB || a.dtype !== 'float32' || b.dtype !== 'float32' || b.shape.length !== rank || (rank !== 2 && rank !== 3)) return undefined;
+  if (rank === 3 && (a.shape[0] !== 1 || b.shape[0] !== 1)) return undefined;
+  const [rows, cols] = a.shape.slice(-2);
+  if (b.shape[rank - 2] !== rows || b.shape[rank - 1] !== 1 || rows * cols < ONE_OUTPUT_MIN_ELEMENTS) return undefined;
+  const shape = rank === 2 ? [cols, 1] : [1, cols, 1];
+  const [out] = heapOutputs(backend, [shape], ([o], view) => heapPasses(backend, cols).weightedColumnSums(view(a), view(b), rows, cols, o));
   return out;
 }
 
