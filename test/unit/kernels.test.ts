@@ -48,6 +48,23 @@ test('wasm BatchMatMul with transposed operands matches the cpu backend', async 
   }
 });
 
+/** f's result with the heap passes' JS loops in use, and how many times their weighted column sum ran meanwhile. */
+function countingWeightedSums<T>(f: () => T): { result: T; calls: number } {
+  const original = jsPasses.weightedColumnSums;
+  let calls = 0;
+  jsPasses.weightedColumnSums = (...args) => {
+    calls++;
+    original(...args);
+  };
+  allowSimdPasses(false);
+  try {
+    return { result: f(), calls };
+  } finally {
+    allowSimdPasses(true);
+    jsPasses.weightedColumnSums = original;
+  }
+}
+
 test('xᵀ·w with one output column over a large x runs as a weighted column sum, in SIMD and in JS, the same numbers', async () => {
   await tf.setBackend('wasm');
   installWasmMatMul();
@@ -67,39 +84,14 @@ test('xᵀ·w with one output column over a large x runs as a weighted column su
     const want = await onBackend('cpu', run);
     const simd = await onBackend('wasm', run);
     // The JS loops, counted: the path ran once per product.
-    const original = jsPasses.weightedColumnSums;
-    let calls = 0;
-    jsPasses.weightedColumnSums = (...args) => {
-      calls++;
-      original(...args);
-    };
-    allowSimdPasses(false);
-    let js: number[];
-    try {
-      js = run();
-    } finally {
-      allowSimdPasses(true);
-      jsPasses.weightedColumnSums = original;
-    }
+    const { result: js, calls } = countingWeightedSums(run);
     assert.equal(calls, 1, `[${rows}×${cols}]ᵀ·[${rows}×1]${batched ? ' (batch 1)' : ''}: the weighted column sum ran`);
     assert.deepEqual(simd, js, 'SIMD and JS sum in the same order: bit for bit');
     want.forEach((w, i) => assert.ok(Math.abs(simd[i] - w) <= 1e-4 * (1 + Math.abs(w)), `at ${i}: ${simd[i]} vs cpu ${w}`));
   }
   // Below the threshold (every toy layer) the product keeps XNNPACK.
-  const original = jsPasses.weightedColumnSums;
-  let calls = 0;
-  jsPasses.weightedColumnSums = (...args) => {
-    calls++;
-    original(...args);
-  };
-  allowSimdPasses(false);
-  try {
-    tf.tidy(() => tf.matMul(tf.ones([256, 128]), tf.ones([256, 1]), true, false).dataSync());
-  } finally {
-    allowSimdPasses(true);
-    jsPasses.weightedColumnSums = original;
-  }
-  assert.equal(calls, 0);
+  const small = countingWeightedSums(() => tf.tidy(() => tf.matMul(tf.ones([256, 128]), tf.ones([256, 1]), true, false).dataSync()));
+  assert.equal(small.calls, 0);
 });
 
 test('gradients through the re-registered kernel match the cpu backend', async () => {
