@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapPasses, simdPassesActive } from './simd/heapPasses';
-import { heapOutputs, type KernelFunc } from './wasmKernels';
+import { firstOrderKernelUsable, heapOutputs, type KernelFunc } from './wasmKernels';
 
 export const LEAKY_RELU = 'GanLeakyRelu';
 const LEAKY_RELU_GRAD = 'GanLeakyReluGrad';
@@ -45,7 +45,7 @@ const backward: KernelFunc = ({ inputs, backend, attrs }) => {
  * [256, 14, 14, 64]), so without SIMD the ops stay.
  */
 export function fusedActivationUsable(): boolean {
-  return tf.getKernel(LEAKY_RELU, tf.getBackend()) !== undefined && tf.engine().state.gradientDepth <= 1 && simdPassesActive(tf.backend());
+  return firstOrderKernelUsable(LEAKY_RELU) && simdPassesActive(tf.backend());
 }
 
 /** max(x, 0) + min(x, 0)·α in one kernel (ReLU with α = 0); see fusedActivationUsable. */

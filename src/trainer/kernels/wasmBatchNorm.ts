@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { heapPasses, type HeapPasses, type PassArrays, type Workspace } from './simd/heapPasses';
-import { heapOutputs, type KernelFunc } from './wasmKernels';
+import { firstOrderKernelUsable, heapOutputs, type KernelFunc } from './wasmKernels';
 
 export const BATCH_NORM = 'GanBatchNorm';
 const BATCH_NORM_GRAD_X = 'GanBatchNormGradX';
@@ -140,7 +140,7 @@ const backwardGamma: KernelFunc = ({ inputs, backend }) => {
  * differentiated.
  */
 export function fusedBatchNormUsable(): boolean {
-  return tf.getKernel(BATCH_NORM, tf.getBackend()) !== undefined && tf.engine().state.gradientDepth <= 1;
+  return firstOrderKernelUsable(BATCH_NORM);
 }
 
 /** Fused batch norm of x (channels last) with per-channel γ and β; see fusedBatchNormUsable. */

@@ -37,6 +37,17 @@ export function heapOutputs(
   return outs;
 }
 
+/**
+ * Whether a project kernel that has no gradient of its own may run now: it is
+ * registered for the active backend, and the op runs under at most one
+ * gradient tape (tfjs's gradientDepth), so the kernel's gradient is computed
+ * but never itself differentiated. A gradient penalty's or Unrolled GAN's
+ * inner gradient runs at depth 2 and keeps tfjs ops.
+ */
+export function firstOrderKernelUsable(kernelName: string): boolean {
+  return tf.getKernel(kernelName, tf.getBackend()) !== undefined && tf.engine().state.gradientDepth <= 1;
+}
+
 /** tfjs's own wasm kernel `name`, or undefined before the wasm backend is loaded. */
 export function stockWasmKernel(name: string): KernelFunc | undefined {
   return tf.getKernel(name, 'wasm')?.kernelFunc as KernelFunc | undefined;

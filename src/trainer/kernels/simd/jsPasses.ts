@@ -43,7 +43,6 @@ export const jsPasses: HeapPasses = {
   },
   columnSums(x, rows, cols, out) {
     // Four rows per pass over the accumulators keep their loads and stores to a quarter; each addition is still rounded in turn.
-    const f = Math.fround;
     const acc = new Float32Array(cols);
     let r = 0;
     for (; r + 4 <= rows; r += 4) {
