@@ -11,6 +11,7 @@
  * before returning.
  */
 import * as tf from '@tensorflow/tfjs';
+import { convGemm, filterRows, gemmForConv, type FilterRows } from './convGemm';
 import { col2imAdd, im2colT, interleavePhases, transposeNPC, type ConvGeometry } from './im2col';
 import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
@@ -63,7 +64,11 @@ class Scratch {
   ) {}
 
   private run(f: KernelFunc, inputs: tf.NamedTensorInfoMap | TensorInfo[], attrs: object): TensorInfo {
-    const out = f({ inputs: inputs as tf.NamedTensorInfoMap, backend: this.backend, attrs: attrs as tf.NamedAttrMap }) as TensorInfo;
+    return this.adopt(f({ inputs: inputs as tf.NamedTensorInfoMap, backend: this.backend, attrs: attrs as tf.NamedAttrMap }) as TensorInfo);
+  }
+
+  /** A tensor made outside run(), freed with the rest. */
+  adopt(out: TensorInfo): TensorInfo {
     this.temps.push(out);
     return out;
   }
@@ -107,6 +112,11 @@ class Scratch {
     // No input row or column left: every output is a sum over zero padding.
     if (ch <= 0 || cw <= 0) return this.zeros([n, outH, outW, co]);
     const xc = crop.some((v) => v > 0) ? this.slice(x, [0, crop[0], crop[2], 0], [n, ch, cw, c]) : x;
+    const gemm = gemmForConv(this.backend, c);
+    if (gemm) {
+      const g = { n, h: ch, w: cw, ci: c, kh: fh, kw: fw, co, sh: 1, sw: 1, dh: dilations[0], dw: dilations[1], top: t, left: l, oh: outH, ow: outW };
+      return this.adopt(convGemm(this.backend, gemm, xc, filterRows(filter), g));
+    }
     return this.run(this.k.conv2d, { x: xc, filter }, {
       strides: [1, 1],
       dilations,
@@ -185,6 +195,13 @@ function backpropFilter(k: Kernels): KernelFunc {
         return s.keep(s.reshape(s.matMul(cols, s.reshape(dy, [1, m, co])), a.filterShape));
       }
       const xt = s.fromHeap([ci, h, w, n], (out, heap) => transposeNPC(heap(x), n, h * w, ci, out));
+      const gemm = gemmForConv(backend, n);
+      if (gemm) {
+        // dy itself is the filter: tap (oh, ow), row n at dy[n, oh, ow, ·].
+        const rows: FilterRows = { tensor: dy, tapStride: 4 * co, rowStride: 4 * oh * ow * co };
+        const g = { n: ci, h, w, ci: n, kh: oh, kw: ow, co, sh: 1, sw: 1, dh: sh, dw: sw, top, left, oh: kh, ow: kw };
+        return s.keep(s.transpose(s.adopt(convGemm(backend as tf.KernelBackend, gemm, xt, rows, g)), [1, 2, 0, 3]));
+      }
       const dyt = s.transpose(dy, [1, 2, 0, 3]);
       // Bottom/right padding sized so that the output is exactly KH×KW.
       const g = s.conv(xt, dyt, [sh, sw], [top, kh + (oh - 1) * sh - h - top, left, kw + (ow - 1) * sw - w - left]);
@@ -281,6 +298,28 @@ function backpropInput(k: Kernels, stock: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * The forward convolution: through convGemm where it takes the layer (enough
+ * input channels), else tfjs's XNNPACK kernel. Measured at DCGAN's 64→128
+ * layer, batch 256, 2-core VM: see bench/conv-gemm.ts.
+ */
+function forward(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+    const a = args.attrs as unknown as BackpropAttrs;
+    const ci = x.shape[3];
+    const gemm = a.dataFormat === 'NHWC' ? gemmForConv(args.backend, ci) : null;
+    if (!gemm) return stock(args);
+    const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides, (a.dilations ?? 1) as number | [number, number], a.pad, a.dimRoundingMode, false, 'channelsLast');
+    const g = {
+      n: info.batchSize, h: info.inHeight, w: info.inWidth, ci, kh: info.filterHeight, kw: info.filterWidth, co: info.outChannels,
+      sh: info.strideHeight, sw: info.strideWidth, dh: info.dilationHeight, dw: info.dilationWidth,
+      top: info.padInfo.top, left: info.padInfo.left, oh: info.outHeight, ow: info.outWidth,
+    };
+    return convGemm(args.backend as tf.KernelBackend, gemm, x, filterRows(filter), g);
+  };
+}
+
 let installed = false;
 
 export function installWasmConv(): void {
@@ -301,5 +340,6 @@ export function installWasmConv(): void {
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: backpropFilter(k) });
 
   wrapWasmKernel('Conv2DBackpropInput', (stock) => backpropInput(k, stock));
+  wrapWasmKernel('Conv2D', forward);
   installed = true;
 }

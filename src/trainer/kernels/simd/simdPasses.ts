@@ -9,7 +9,7 @@ import type { HeapPasses, PassArrays } from './passTypes';
 const f = Math.fround;
 
 /** What the SIMD passes need of tfjs-backend-wasm's Emscripten module. */
-interface EmscriptenHeap {
+export interface EmscriptenHeap {
   /** The threaded build's (shared) memory. */
   wasmMemory?: WebAssembly.Memory;
   /** The single-thread build's exports, its memory among them. */
@@ -32,7 +32,7 @@ interface SimdExports {
   average(avg: number, value: number, out: number, n: number, beta: number, rest: number): void;
 }
 
-function heapMemory(heap: EmscriptenHeap): WebAssembly.Memory | undefined {
+export function heapMemory(heap: EmscriptenHeap): WebAssembly.Memory | undefined {
   if (heap.wasmMemory instanceof WebAssembly.Memory) return heap.wasmMemory;
   return Object.values(heap.asm ?? {}).find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
 }

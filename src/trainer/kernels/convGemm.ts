@@ -1,0 +1,188 @@
+/**
+ * An NHWC convolution as one indirect matrix product (gemm.wat's igemm): no
+ * im2col matrix is built. Row i of the product is an output position, and
+ * for each filter tap a table gives the input pixel that tap meets there
+ * (its Ci channels, contiguous in NHWC) or the zero row where it meets
+ * padding. The filter, read as [KH·KW·Ci, Co], is packed into 8-column
+ * panels first.
+ *
+ * The tables depend only on the geometry, so each is built once and kept
+ * on the heap (a few per layer shape: forward, the input gradient's phases,
+ * the filter gradient), up to TABLE_BUDGET_BYTES in all, oldest freed first.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { heapGemmFor, type HeapGemm } from './simd/gemm';
+import type { WasmHeapBackend } from './wasmKernels';
+
+/**
+ * Below this many floats per tap row (input channels, or the batch for a
+ * filter gradient) a product spends more on finding rows than on summing
+ * them, and XNNPACK keeps the convolution. (A 1-channel image layer: 1.)
+ */
+export const GEMM_MIN_ROW_FLOATS = 8;
+/** Indirection tables kept per heap, in bytes (DCGAN's at batch 256: about 3 MiB). */
+const TABLE_BUDGET_BYTES = 64 << 20;
+
+/**
+ * out[n, oh, ow, co] = Σ x[n, oh·sh + a·dh − top, ow·sw + b·dw − left, ci] · f[a, b, ci, co]
+ * over taps (a, b) < (kh, kw) and ci, input positions outside x counting as 0.
+ */
+export interface GemmConvGeometry {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  kh: number;
+  kw: number;
+  co: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  top: number;
+  left: number;
+  oh: number;
+  ow: number;
+}
+
+/**
+ * Where the filter's rows lie: row (tap t, channel c) of the [KH·KW·Ci, Co]
+ * matrix starts at tensor + t·tapStride + c·rowStride bytes. A filter
+ * [KH,KW,Ci,Co] has tapStride 4·Ci·Co and rowStride 4·Co; a filter gradient
+ * reads dy [N,OH,OW,Co] as its filter with tapStride 4·Co (taps are output
+ * positions) and rowStride 4·OH·OW·Co (channels are the batch).
+ */
+export interface FilterRows {
+  tensor: tf.TensorInfo;
+  tapStride: number;
+  rowStride: number;
+}
+
+export function filterRows(filter: tf.TensorInfo): FilterRows {
+  const [, , ci, co] = filter.shape;
+  return { tensor: filter, tapStride: 4 * ci * co, rowStride: 4 * co };
+}
+
+let allowed = true;
+
+/** Whether convolutions may take the product (default yes): bench/conv-gemm.ts turns it off to time XNNPACK in the same kernels. */
+export function allowConvGemm(allow: boolean): void {
+  allowed = allow;
+}
+
+/** The product for this backend when it can take a convolution whose tap rows hold `rowFloats` floats, else null. */
+export function gemmForConv(backend: unknown, rowFloats: number): HeapGemm | null {
+  if (!allowed || rowFloats < GEMM_MIN_ROW_FLOATS) return null;
+  const g = heapGemmFor(backend);
+  return g instanceof Error ? null : g;
+}
+
+interface HeapState {
+  tables: Map<string, { ptr: number; bytes: number }>;
+  tableBytes: number;
+  zero: { ptr: number; floats: number };
+}
+const states = new WeakMap<HeapGemm, HeapState>();
+
+function stateOf(gemm: HeapGemm): HeapState {
+  let s = states.get(gemm);
+  if (!s) {
+    s = { tables: new Map(), tableBytes: 0, zero: { ptr: 0, floats: 0 } };
+    states.set(gemm, s);
+  }
+  return s;
+}
+
+/**
+ * The table [N·OH·OW, KH·KW] of byte offsets into x (−1 for padding),
+ * built in JS once per geometry. Exported for the tests.
+ */
+export function indirectionTable(g: GemmConvGeometry): Int32Array {
+  const taps = g.kh * g.kw;
+  const t = new Int32Array(g.n * g.oh * g.ow * taps);
+  let i = 0;
+  for (let b = 0; b < g.n; b++) {
+    for (let y = 0; y < g.oh; y++) {
+      for (let x = 0; x < g.ow; x++) {
+        for (let a = 0; a < g.kh; a++) {
+          const iy = y * g.sh + a * g.dh - g.top;
+          for (let c = 0; c < g.kw; c++) {
+            const ix = x * g.sw + c * g.dw - g.left;
+            t[i++] = iy < 0 || iy >= g.h || ix < 0 || ix >= g.w ? -1 : ((b * g.h + iy) * g.w + ix) * g.ci * 4;
+          }
+        }
+      }
+    }
+  }
+  return t;
+}
+
+/** The table's heap address; `temporary` when it is too large to keep and the caller frees it. */
+function tableOn(gemm: HeapGemm, memory: () => ArrayBufferLike, g: GemmConvGeometry): { ptr: number; temporary: boolean } {
+  const s = stateOf(gemm);
+  const key = [g.n, g.h, g.w, g.ci, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left, g.oh, g.ow].join(',');
+  const hit = s.tables.get(key);
+  if (hit) {
+    s.tables.delete(key); // re-inserted: Map order is the eviction order
+    s.tables.set(key, hit);
+    return { ptr: hit.ptr, temporary: false };
+  }
+  const values = indirectionTable(g);
+  const bytes = values.byteLength;
+  for (const [k, old] of s.tables) {
+    if (s.tableBytes + bytes <= TABLE_BUDGET_BYTES) break;
+    gemm.free(old.ptr);
+    s.tableBytes -= old.bytes;
+    s.tables.delete(k);
+  }
+  const ptr = gemm.malloc(bytes);
+  new Int32Array(memory(), ptr, values.length).set(values);
+  if (bytes > TABLE_BUDGET_BYTES) return { ptr, temporary: true };
+  s.tables.set(key, { ptr, bytes });
+  s.tableBytes += bytes;
+  return { ptr, temporary: false };
+}
+
+function zeroRow(gemm: HeapGemm, memory: () => ArrayBufferLike, floats: number): number {
+  const z = stateOf(gemm).zero;
+  if (z.floats < floats) {
+    if (z.ptr) gemm.free(z.ptr);
+    z.ptr = gemm.malloc(4 * floats);
+    z.floats = floats;
+    new Float32Array(memory(), z.ptr, floats).fill(0);
+  }
+  return z.ptr;
+}
+
+/**
+ * The convolution of x [N,H,W,Ci] by the filter rows, as a new tensor
+ * [N,OH,OW,Co] on the heap. Caller checks gemmForConv first.
+ */
+export function convGemm(backend: tf.KernelBackend, gemm: HeapGemm, x: tf.TensorInfo, filter: FilterRows, g: GemmConvGeometry): tf.TensorInfo {
+  const b = backend as unknown as WasmHeapBackend & tf.KernelBackend;
+  const taps = g.kh * g.kw;
+  const k = taps * g.ci;
+  const rows = g.n * g.oh * g.ow;
+  const panels = Math.ceil(g.co / 8);
+  const out = b.makeOutput([g.n, g.oh, g.ow, g.co], 'float32');
+  if (rows === 0 || g.co === 0) return out;
+  let packed = 0;
+  let table: { ptr: number; temporary: boolean } | undefined;
+  try {
+    // Every allocation first: one may grow the heap, and views and offsets are taken after.
+    const memory = () => b.typedArrayFromHeap(out).buffer;
+    table = tableOn(gemm, memory, g);
+    const zero = zeroRow(gemm, memory, g.ci);
+    packed = gemm.malloc(4 * 8 * panels * k);
+    const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
+    gemm.packB({ src: at(filter.tensor), taps, kc: g.ci, tapStride: filter.tapStride, rowStride: filter.rowStride, n: g.co, dst: packed });
+    gemm.igemm({ rows, ind: table.ptr, taps, xb: at(x), zero, kc: g.ci, b: packed, panelStride: 32 * k, ldb: 32, n: g.co, c: at(out), ldc: 4 * g.co });
+  } catch (e) {
+    b.disposeData(out.dataId);
+    throw e;
+  } finally {
+    if (packed) gemm.free(packed);
+    if (table?.temporary) gemm.free(table.ptr);
+  }
+  return out;
+}
