@@ -117,17 +117,16 @@ export function indirectionTable(g: GemmConvGeometry): Int32Array {
   return t;
 }
 
-/** The table's heap address; `temporary` when it is too large to keep and the caller frees it. */
-function tableOn(gemm: HeapGemm, memory: () => ArrayBufferLike, g: GemmConvGeometry): { ptr: number; temporary: boolean } {
+/** A table kept on the heap under `key` (built by `build` when absent); `temporary` when too large to keep, and the caller frees it. */
+function cachedTable(gemm: HeapGemm, memory: () => ArrayBufferLike, key: string, build: () => Int32Array): { ptr: number; temporary: boolean } {
   const s = stateOf(gemm);
-  const key = [g.n, g.h, g.w, g.ci, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left, g.oh, g.ow].join(',');
   const hit = s.tables.get(key);
   if (hit) {
     s.tables.delete(key); // re-inserted: Map order is the eviction order
     s.tables.set(key, hit);
     return { ptr: hit.ptr, temporary: false };
   }
-  const values = indirectionTable(g);
+  const values = build();
   const bytes = values.byteLength;
   for (const [k, old] of s.tables) {
     if (s.tableBytes + bytes <= TABLE_BUDGET_BYTES) break;
@@ -135,13 +134,15 @@ function tableOn(gemm: HeapGemm, memory: () => ArrayBufferLike, g: GemmConvGeome
     s.tableBytes -= old.bytes;
     s.tables.delete(k);
   }
-  const ptr = gemm.malloc(bytes);
+  const ptr = gemm.malloc(Math.max(4, bytes));
   new Int32Array(memory(), ptr, values.length).set(values);
   if (bytes > TABLE_BUDGET_BYTES) return { ptr, temporary: true };
   s.tables.set(key, { ptr, bytes });
   s.tableBytes += bytes;
   return { ptr, temporary: false };
 }
+
+const geometryKey = (g: GemmConvGeometry) => [g.n, g.h, g.w, g.ci, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left, g.oh, g.ow].join(',');
 
 function zeroRow(gemm: HeapGemm, memory: () => ArrayBufferLike, floats: number): number {
   const z = stateOf(gemm).zero;
@@ -155,34 +156,78 @@ function zeroRow(gemm: HeapGemm, memory: () => ArrayBufferLike, floats: number):
 }
 
 /**
+ * The rows of phase (p, q) of a stride (sh, sw) input gradient, [N, QH, QW]
+ * in order, as byte offsets into dx [N,H,W,C]: row (b, y, x) is pixel
+ * (y·sh + p, x·sw + q), −1 past the image's edge.
+ */
+export function phaseRows(n: number, qh: number, qw: number, sh: number, sw: number, p: number, q: number, h: number, w: number, c: number): Int32Array {
+  const out = new Int32Array(n * qh * qw);
+  let i = 0;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < qh; y++) {
+      const row = y * sh + p;
+      for (let x = 0; x < qw; x++) {
+        const col = x * sw + q;
+        out[i++] = row >= h || col >= w ? -1 : ((b * h + row) * w + col) * c * 4;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Where each output row (n, oh, ow) goes instead of its own place: a byte
+ * offset into the output tensor, or −1 to drop it; `key` names the table
+ * for the cache.
+ */
+export interface RowScatter {
+  key: string;
+  offsets: () => Int32Array;
+}
+
+/**
  * The convolution of x [N,H,W,Ci] by the filter rows, as a new tensor
  * [N,OH,OW,Co] on the heap. Caller checks gemmForConv first.
  */
 export function convGemm(backend: tf.KernelBackend, gemm: HeapGemm, x: tf.TensorInfo, filter: FilterRows, g: GemmConvGeometry): tf.TensorInfo {
   const b = backend as unknown as WasmHeapBackend & tf.KernelBackend;
+  const out = b.makeOutput([g.n, g.oh, g.ow, g.co], 'float32');
+  try {
+    convGemmInto(backend, gemm, x, filter, g, out);
+  } catch (e) {
+    b.disposeData(out.dataId);
+    throw e;
+  }
+  return out;
+}
+
+/**
+ * The same convolution written into `out`: its rows in order, Co floats
+ * apart, or where `scatter` puts them (the rest of `out` untouched).
+ */
+export function convGemmInto(backend: tf.KernelBackend, gemm: HeapGemm, x: tf.TensorInfo, filter: FilterRows, g: GemmConvGeometry, out: tf.TensorInfo, scatter?: RowScatter): void {
+  const b = backend as unknown as WasmHeapBackend & tf.KernelBackend;
   const taps = g.kh * g.kw;
   const k = taps * g.ci;
   const rows = g.n * g.oh * g.ow;
+  if (rows === 0 || g.co === 0) return;
   const panels = Math.ceil(g.co / 8);
-  const out = b.makeOutput([g.n, g.oh, g.ow, g.co], 'float32');
-  if (rows === 0 || g.co === 0) return out;
+  const held: { ptr: number; temporary: boolean }[] = [];
   let packed = 0;
-  let table: { ptr: number; temporary: boolean } | undefined;
   try {
     // Every allocation first: one may grow the heap, and views and offsets are taken after.
     const memory = () => b.typedArrayFromHeap(out).buffer;
-    table = tableOn(gemm, memory, g);
+    const table = cachedTable(gemm, memory, geometryKey(g), () => indirectionTable(g));
+    held.push(table);
+    const crow = scatter ? cachedTable(gemm, memory, `rows ${scatter.key}`, scatter.offsets) : undefined;
+    if (crow) held.push(crow);
     const zero = zeroRow(gemm, memory, g.ci);
     packed = gemm.malloc(4 * 8 * panels * k);
     const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
     gemm.packB({ src: at(filter.tensor), taps, kc: g.ci, tapStride: filter.tapStride, rowStride: filter.rowStride, n: g.co, dst: packed });
-    gemm.igemm({ rows, ind: table.ptr, taps, xb: at(x), zero, kc: g.ci, b: packed, panelStride: 32 * k, ldb: 32, n: g.co, c: at(out), ldc: 4 * g.co });
-  } catch (e) {
-    b.disposeData(out.dataId);
-    throw e;
+    gemm.igemm({ rows, ind: table.ptr, taps, xb: at(x), zero, kc: g.ci, b: packed, panelStride: 32 * k, ldb: 32, n: g.co, c: at(out), ldc: 4 * g.co, crow: crow?.ptr ?? 0 });
   } finally {
     if (packed) gemm.free(packed);
-    if (table?.temporary) gemm.free(table.ptr);
+    for (const t of held) if (t.temporary) gemm.free(t.ptr);
   }
-  return out;
 }

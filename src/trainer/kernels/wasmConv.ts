@@ -5,13 +5,15 @@
  * input gradient, and the forward pass of conv2dTranspose) is a naive loop,
  * and the plain cpu backend is far too slow for convolutions (400 s for one
  * DCGAN step at 28×28, batch 64). Both kernels are convolutions in disguise,
- * so this registers them re-expressed through the wasm Conv2D kernel, which
- * runs on XNNPACK, plus data-movement kernels that are cheap on wasm
- * (Transpose, Reshape, BatchMatMul). Every temporary is freed
- * before returning.
+ * so this registers them re-expressed as convolutions, plus data-movement
+ * kernels that are cheap on wasm (Transpose, Reshape, BatchMatMul). Those
+ * convolutions, and the forward Conv2D itself, run as the project's
+ * indirect matrix product (convGemm.ts, wasm SIMD on every pool thread)
+ * where rows hold 8 or more floats, else on XNNPACK. Every temporary is
+ * freed before returning.
  */
 import * as tf from '@tensorflow/tfjs';
-import { convGemm, filterRows, gemmForConv, type FilterRows } from './convGemm';
+import { convGemm, convGemmInto, filterRows, gemmForConv, phaseRows, type FilterRows } from './convGemm';
 import { col2imAdd, im2colT, interleavePhases, transposeNPC, type ConvGeometry } from './im2col';
 import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
@@ -167,13 +169,18 @@ type BackpropAttrs = {
 /**
  * dF[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·sH+kh−top, ow·sW+kw−left, ci] · dy[n,oh,ow,co].
  *
- * Few input channels: the transposed im2col matrix of x ([KH·KW·Ci, M], M =
- * N·OH·OW) times dy as [M, Co] is dF in the filter's layout.
- *
- * Otherwise: a convolution of x with channels and batch swapped ([Ci,H,W,N],
+ * It is a convolution of x with channels and batch swapped ([Ci,H,W,N],
  * transposed on the heap: wasm's Transpose takes twice as long) by dy used as
- * the filter ([OH,OW,N,Co]), the forward strides becoming dilations. Its
- * output [Ci,KH,KW,Co] is transposed to the filter's layout.
+ * the filter (tap (oh, ow), channel n), the forward strides becoming
+ * dilations; its output [Ci,KH,KW,Co] is transposed to the filter's layout.
+ * With a batch of 8 or more that convolution is convGemm's indirect
+ * product, which reads dy in place (any channel count: DCGAN's 1-channel
+ * layer at batch 256 went 29 → 6 ms a call).
+ *
+ * Smaller batches: with few input channels, the transposed im2col matrix of
+ * x ([KH·KW·Ci, M], M = N·OH·OW) times dy as [M, Co] is dF in the filter's
+ * layout; otherwise the convolution above on XNNPACK, dy transposed to
+ * [OH,OW,N,Co].
  */
 function backpropFilter(k: Kernels): KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -188,6 +195,14 @@ function backpropFilter(k: Kernels): KernelFunc {
     const { top, left } = info.padInfo;
     const s = new Scratch(backend as tf.KernelBackend, k);
     try {
+      const gemm = gemmForConv(backend, n);
+      if (gemm) {
+        // dy itself is the filter: tap (oh, ow), row n at dy[n, oh, ow, ·].
+        const xt = s.fromHeap([ci, h, w, n], (out, heap) => transposeNPC(heap(x), n, h * w, ci, out));
+        const rows: FilterRows = { tensor: dy, tapStride: 4 * co, rowStride: 4 * oh * ow * co };
+        const g = { n: ci, h, w, ci: n, kh: oh, kw: ow, co, sh: 1, sw: 1, dh: sh, dw: sw, top, left, oh: kh, ow: kw };
+        return s.keep(s.transpose(s.adopt(convGemm(backend as tf.KernelBackend, gemm, xt, rows, g)), [1, 2, 0, 3]));
+      }
       if (useIm2col(ci, kh, kw, n * oh * ow)) {
         const g: ConvGeometry = { n, h, w, ci, kh, kw, sh, sw, top, left, oh, ow };
         const m = n * oh * ow;
@@ -195,13 +210,6 @@ function backpropFilter(k: Kernels): KernelFunc {
         return s.keep(s.reshape(s.matMul(cols, s.reshape(dy, [1, m, co])), a.filterShape));
       }
       const xt = s.fromHeap([ci, h, w, n], (out, heap) => transposeNPC(heap(x), n, h * w, ci, out));
-      const gemm = gemmForConv(backend, n);
-      if (gemm) {
-        // dy itself is the filter: tap (oh, ow), row n at dy[n, oh, ow, ·].
-        const rows: FilterRows = { tensor: dy, tapStride: 4 * co, rowStride: 4 * oh * ow * co };
-        const g = { n: ci, h, w, ci: n, kh: oh, kw: ow, co, sh: 1, sw: 1, dh: sh, dw: sw, top, left, oh: kh, ow: kw };
-        return s.keep(s.transpose(s.adopt(convGemm(backend as tf.KernelBackend, gemm, xt, rows, g)), [1, 2, 0, 3]));
-      }
       const dyt = s.transpose(dy, [1, 2, 0, 3]);
       // Bottom/right padding sized so that the output is exactly KH×KW.
       const g = s.conv(xt, dyt, [sh, sw], [top, kh + (oh - 1) * sh - h - top, left, kw + (ow - 1) * sw - w - left]);
@@ -237,6 +245,11 @@ function phase(p: number, pad: number, stride: number, k: number): { r: number; 
  * convolutions themselves (5–17 ms for a 5×5×64×128 filter). (A filter
  * already holding ±Inf gets NaN beside it this way, 0·Inf: its outputs
  * would not be finite anyway.)
+ *
+ * With 8 or more output channels Co, each phase is convGemm's indirect
+ * product, whose row table scatters the phase's rows straight into dx: no
+ * phase tensors and no interleaving pass (batch 256, DCGAN's 7→14 layer: 77
+ * → 68 ms a call).
  */
 function backpropInput(k: Kernels, stock: KernelFunc): KernelFunc {
   return (args) => {
@@ -266,28 +279,38 @@ function backpropInput(k: Kernels, stock: KernelFunc): KernelFunc {
       }
       // rows[kh·KW+kw] = f[kh,kw] as a [Co,Ci] block
       const rows = s.reshape(s.transpose(filter, [0, 1, 3, 2]), [1, kh * kw, co * ci]);
+      // Many output channels, strided: each phase's product writes its rows straight into dx.
+      const gemm = sh * sw > 1 ? gemmForConv(backend, co) : null;
+      const phases: { p: number; q: number; ph: ReturnType<typeof phase>; pw: ReturnType<typeof phase> }[] = [];
+      for (let p = 0; p < sh; p++) for (let q = 0; q < sw; q++) phases.push({ p, q, ph: phase(p, top, sh, kh), pw: phase(q, left, sw, kw) });
+      const reached = (f: (typeof phases)[number]) => f.ph.taps > 0 && f.pw.taps > 0;
+      const dx = gemm ? s.fromHeap([n, h, w, ci], (out) => (phases.every(reached) ? undefined : out.fill(0))) : null;
       // One per phase (p, q), row-major; null where no tap lands (kernel narrower than the stride).
       const outs: (TensorInfo | null)[] = [];
-      for (let p = 0; p < sh; p++) {
-        for (let q = 0; q < sw; q++) {
-          const ph = phase(p, top, sh, kh);
-          const pw = phase(q, left, sw, kw);
-          if (ph.taps === 0 || pw.taps === 0) {
-            outs.push(null);
-            continue;
-          }
-          // Tap (a,b) of the sub-filter is f[r + (J−1−a)·s, …]: flipped.
-          const select = new Float32Array(ph.taps * pw.taps * kh * kw);
-          for (let i = 0; i < ph.taps; i++) {
-            for (let j = 0; j < pw.taps; j++) {
-              const row = (ph.r + (ph.taps - 1 - i) * sh) * kw + pw.r + (pw.taps - 1 - j) * sw;
-              select[(i * pw.taps + j) * kh * kw + row] = 1;
-            }
-          }
-          const sub = s.reshape(s.matMul(s.constant(select, [1, ph.taps * pw.taps, kh * kw]), rows), [ph.taps, pw.taps, co, ci]);
-          outs.push(s.conv(dy, sub, [1, 1], [ph.taps - 1 - ph.c, qh + ph.c - oh, pw.taps - 1 - pw.c, qw + pw.c - ow]));
+      for (const f of phases) {
+        const { p, q, ph, pw } = f;
+        if (!reached(f)) {
+          outs.push(null);
+          continue;
         }
+        // Tap (a,b) of the sub-filter is f[r + (J−1−a)·s, …]: flipped.
+        const select = new Float32Array(ph.taps * pw.taps * kh * kw);
+        for (let i = 0; i < ph.taps; i++) {
+          for (let j = 0; j < pw.taps; j++) {
+            const row = (ph.r + (ph.taps - 1 - i) * sh) * kw + pw.r + (pw.taps - 1 - j) * sw;
+            select[(i * pw.taps + j) * kh * kw + row] = 1;
+          }
+        }
+        const sub = s.reshape(s.matMul(s.constant(select, [1, ph.taps * pw.taps, kh * kw]), rows), [ph.taps, pw.taps, co, ci]);
+        if (gemm && dx) {
+          const g = { n, h: oh, w: ow, ci: co, kh: ph.taps, kw: pw.taps, co: ci, sh: 1, sw: 1, dh: 1, dw: 1, top: ph.taps - 1 - ph.c, left: pw.taps - 1 - pw.c, oh: qh, ow: qw };
+          const scatter = { key: [n, h, w, ci, qh, qw, sh, sw, p, q].join(','), offsets: () => phaseRows(n, qh, qw, sh, sw, p, q, h, w, ci) };
+          convGemmInto(backend as tf.KernelBackend, gemm, dy, filterRows(sub), g, dx, scatter);
+          continue;
+        }
+        outs.push(s.conv(dy, sub, [1, 1], [ph.taps - 1 - ph.c, qh + ph.c - oh, pw.taps - 1 - pw.c, qw + pw.c - ow]));
       }
+      if (dx) return s.keep(dx);
       if (outs.length === 1 && outs[0]) return s.keep(outs[0]); // stride 1: qh = H, qw = W
       // Phases interleaved on the heap: as fast as a Concat and two Transposes (96 ms either way at
       // batch 256) without their three activation-sized temporaries.

@@ -32,6 +32,8 @@ export interface IgemmArgs {
   n: number;
   c: number;
   ldc: number;
+  /** A row table (i32 byte offsets from c, negative: row dropped) instead of rows ldc apart; 0 or absent: none. */
+  crow?: number;
 }
 
 /** packB's arguments (gemm.wat). */
@@ -55,16 +57,16 @@ export interface HeapGemm {
 }
 
 interface GemmExports {
-  igemm(r0: number, r1: number, ind: number, T: number, xb: number, zero: number, kc: number, b: number, ps: number, ldb: number, n: number, c: number, ldc: number): void;
+  igemm(r0: number, r1: number, ind: number, T: number, xb: number, zero: number, kc: number, b: number, ps: number, ldb: number, n: number, c: number, ldc: number, crow: number): void;
   packB(src: number, T: number, kc: number, st: number, sk: number, n: number, dst: number): void;
 }
 
-/** Control block per worker (Int32 slots): job number posted, job number done, failed, then igemm's 13 arguments. */
+/** Control block per worker (Int32 slots): job number posted, job number done, failed, then igemm's 14 arguments. */
 const SEQ = 0;
 const DONE = 1;
 const FAILED = 2;
 const ARGS = 3;
-const SLOTS = ARGS + 13;
+const SLOTS = ARGS + 14;
 /** How long a product may wait for a worker before the run is stopped with an error (a worker that died). */
 const WORKER_TIMEOUT_MS = 120_000;
 
@@ -124,7 +126,7 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
   return {
     threads,
     igemm(a) {
-      const rest = [a.ind, a.taps, a.xb, a.zero, a.kc, a.b, a.panelStride, a.ldb, a.n, a.c, a.ldc] as const;
+      const rest = [a.ind, a.taps, a.xb, a.zero, a.kc, a.b, a.panelStride, a.ldb, a.n, a.c, a.ldc, a.crow ?? 0] as const;
       if (a.rows <= 0 || a.n <= 0) return;
       if (a.taps <= 0 || a.kc <= 0) throw new Error('igemm needs at least one tap and one float per tap row');
       // Ranges of whole 4-row blocks, the calling thread's first.

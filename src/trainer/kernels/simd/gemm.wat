@@ -9,12 +9,16 @@
 ;; the table points at the input pixel (its Kc channels) that tap meets, or
 ;; at zero padding. A plain matrix product is the case T = 1.
 ;;
+;; C is row-major with a row stride of ldc bytes, or, where crow is not 0,
+;; row i lies at c + crow[i] bytes (i32; negative: not stored), which
+;; scatters the rows: the phases of a strided input gradient written
+;; straight into their interleaved places.
+;;
 ;; B is read in panels of 8 columns: column j of row k at
 ;;   b + (j / 8) * ps + k * ldb + (j % 8) * 4,
 ;; so a row-major [K, N] matrix with N a multiple of 8 is read in place
 ;; (ps = 32, ldb = 4N) and a packed one ([N/8][K][8], zero-padded) with
-;; ps = 32K, ldb = 32. C is row-major with a row stride of ldc bytes; only
-;; its first N columns are written.
+;; ps = 32K, ldb = 32. Only the first N columns of C are written.
 ;;
 ;; Each step of the inner loop multiplies 4 rows by 8 columns: 8
 ;; accumulators, 2 vectors of B and one broadcast value of A, 11 of the 16
@@ -42,9 +46,20 @@
     (if (i32.gt_u (local.get $n) (i32.const 1)) (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $v0)))))
     (if (i32.gt_u (local.get $n) (i32.const 2)) (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $v0))))))
 
+  ;; Row `row` of C (its columns from cj): at row * ldc, or where the row
+  ;; table says (crow, byte offsets; a negative one drops the row).
+  (func $storeRow (param $cj i32) (param $row i32) (param $crow i32) (param $ldc i32) (param $v0 v128) (param $v1 v128) (param $n i32)
+    (local $o i32)
+    (local.set $o
+      (if (result i32) (local.get $crow)
+        (then (i32.load (i32.add (local.get $crow) (i32.shl (local.get $row) (i32.const 2)))))
+        (else (i32.mul (local.get $row) (local.get $ldc)))))
+    (if (i32.ge_s (local.get $o) (i32.const 0))
+      (then (call $store (i32.add (local.get $cj) (local.get $o)) (local.get $v0) (local.get $v1) (local.get $n)))))
+
   (func (export "igemm")
     (param $r0 i32) (param $r1 i32) (param $ind i32) (param $T i32) (param $xb i32) (param $zero i32) (param $Kc i32)
-    (param $b i32) (param $ps i32) (param $ldb i32) (param $N i32) (param $c i32) (param $ldc i32)
+    (param $b i32) (param $ps i32) (param $ldb i32) (param $N i32) (param $c i32) (param $ldc i32) (param $crow i32)
     (local $i i32) (local $j i32) (local $t i32) (local $tq i32) (local $tb i32) (local $kk i32) (local $o i32)
     (local $last i32) (local $bp i32) (local $bk i32) (local $cj i32) (local $nrem i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
@@ -103,13 +118,13 @@
         (local.set $nrem (i32.sub (local.get $N) (local.get $j)))
         (local.set $cj (i32.add (local.get $c) (i32.shl (local.get $j) (i32.const 2))))
       (if (i32.lt_u (i32.add (local.get $i) (i32.const 0)) (local.get $r1))
-        (then (call $store (i32.add (local.get $cj) (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $ldc))) (local.get $c00) (local.get $c01) (local.get $nrem))))
+        (then (call $storeRow (local.get $cj) (i32.add (local.get $i) (i32.const 0)) (local.get $crow) (local.get $ldc) (local.get $c00) (local.get $c01) (local.get $nrem))))
       (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $r1))
-        (then (call $store (i32.add (local.get $cj) (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $ldc))) (local.get $c10) (local.get $c11) (local.get $nrem))))
+        (then (call $storeRow (local.get $cj) (i32.add (local.get $i) (i32.const 1)) (local.get $crow) (local.get $ldc) (local.get $c10) (local.get $c11) (local.get $nrem))))
       (if (i32.lt_u (i32.add (local.get $i) (i32.const 2)) (local.get $r1))
-        (then (call $store (i32.add (local.get $cj) (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $ldc))) (local.get $c20) (local.get $c21) (local.get $nrem))))
+        (then (call $storeRow (local.get $cj) (i32.add (local.get $i) (i32.const 2)) (local.get $crow) (local.get $ldc) (local.get $c20) (local.get $c21) (local.get $nrem))))
       (if (i32.lt_u (i32.add (local.get $i) (i32.const 3)) (local.get $r1))
-        (then (call $store (i32.add (local.get $cj) (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $ldc))) (local.get $c30) (local.get $c31) (local.get $nrem))))
+        (then (call $storeRow (local.get $cj) (i32.add (local.get $i) (i32.const 3)) (local.get $crow) (local.get $ldc) (local.get $c30) (local.get $c31) (local.get $nrem))))
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (local.set $bp (i32.add (local.get $bp) (local.get $ps)))
         (br_if $panels (i32.lt_u (local.get $j) (local.get $N))))
