@@ -72,7 +72,7 @@ function checkProducts(gemm: HeapGemm, rng: Rng): number {
       h.i32(ind, table.length).set(table);
       h.f32(zero, kc).fill(0);
       gemm.packB({ src: b, taps, kc, tapStride: 4 * kc * n, rowStride: 4 * n, n, dst: packed });
-      gemm.igemm({ rows, ind, taps, xb: x, zero, kc, b: packed, panelStride: 32 * taps * kc, ldb: 32, n, c, ldc: 4 * n });
+      gemm.igemm({ rows, ind, taps, xb: x, zero, kc, b: packed, panelStride: 32 * taps * kc, n, c, ldc: 4 * n });
       const got = h.f32(c, rows * n);
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < n; j++) {

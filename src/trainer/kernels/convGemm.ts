@@ -225,7 +225,7 @@ export function convGemmInto(backend: tf.KernelBackend, gemm: HeapGemm, x: tf.Te
     packed = gemm.malloc(4 * 8 * panels * k);
     const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
     gemm.packB({ src: at(filter.tensor), taps, kc: g.ci, tapStride: filter.tapStride, rowStride: filter.rowStride, n: g.co, dst: packed });
-    gemm.igemm({ rows, ind: table.ptr, taps, xb: at(x), zero, kc: g.ci, b: packed, panelStride: 32 * k, ldb: 32, n: g.co, c: at(out), ldc: 4 * g.co, crow: crow?.ptr ?? 0 });
+    gemm.igemm({ rows, ind: table.ptr, taps, xb: at(x), zero, kc: g.ci, b: packed, panelStride: 32 * k, n: g.co, c: at(out), ldc: 4 * g.co, crow: crow?.ptr ?? 0 });
   } finally {
     if (packed) gemm.free(packed);
     for (const t of held) if (t.temporary) gemm.free(t.ptr);

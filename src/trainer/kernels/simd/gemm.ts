@@ -25,9 +25,9 @@ export interface IgemmArgs {
   zero: number;
   /** Floats per tap row of A (a convolution's input channels). */
   kc: number;
+  /** B packed by packB, panels panelStride bytes apart. */
   b: number;
   panelStride: number;
-  ldb: number;
   /** Output columns N. */
   n: number;
   c: number;
@@ -57,16 +57,16 @@ export interface HeapGemm {
 }
 
 interface GemmExports {
-  igemm(r0: number, r1: number, ind: number, T: number, xb: number, zero: number, kc: number, b: number, ps: number, ldb: number, n: number, c: number, ldc: number, crow: number): void;
+  igemm(r0: number, r1: number, ind: number, T: number, xb: number, zero: number, kc: number, b: number, ps: number, n: number, c: number, ldc: number, crow: number): void;
   packB(src: number, T: number, kc: number, st: number, sk: number, n: number, dst: number): void;
 }
 
-/** Control block per worker (Int32 slots): job number posted, job number done, failed, then igemm's 14 arguments. */
+/** Control block per worker (Int32 slots): job number posted, job number done, failed, then igemm's 13 arguments. */
 const SEQ = 0;
 const DONE = 1;
 const FAILED = 2;
 const ARGS = 3;
-const SLOTS = ARGS + 14;
+const SLOTS = ARGS + 13;
 /** How long a product may wait for a worker before the run is stopped with an error (a worker that died). */
 const WORKER_TIMEOUT_MS = 120_000;
 
@@ -126,7 +126,7 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
   return {
     threads,
     igemm(a) {
-      const rest = [a.ind, a.taps, a.xb, a.zero, a.kc, a.b, a.panelStride, a.ldb, a.n, a.c, a.ldc, a.crow ?? 0] as const;
+      const rest = [a.ind, a.taps, a.xb, a.zero, a.kc, a.b, a.panelStride, a.n, a.c, a.ldc, a.crow ?? 0] as const;
       if (a.rows <= 0 || a.n <= 0) return;
       if (a.taps <= 0 || a.kc <= 0) throw new Error('igemm needs at least one tap and one float per tap row');
       // Ranges of whole 4-row blocks, the calling thread's first.

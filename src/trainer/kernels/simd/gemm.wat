@@ -14,11 +14,9 @@
 ;; scatters the rows: the phases of a strided input gradient written
 ;; straight into their interleaved places.
 ;;
-;; B is read in panels of 8 columns: column j of row k at
-;;   b + (j / 8) * ps + k * ldb + (j % 8) * 4,
-;; so a row-major [K, N] matrix with N a multiple of 8 is read in place
-;; (ps = 32, ldb = 4N) and a packed one ([N/8][K][8], zero-padded) with
-;; ps = 32K, ldb = 32. Only the first N columns of C are written.
+;; B is packed (packB): [ceil(N/8)][T*Kc][8], panels ps bytes apart, the
+;; last one's columns past N zero, so each step of k reads 32 consecutive
+;; bytes. Only the first N columns of C are written.
 ;;
 ;; Each step of the inner loop multiplies 4 rows by 8 columns: 8
 ;; accumulators, 2 vectors of B and one broadcast value of A, 11 of the 16
@@ -59,7 +57,7 @@
 
   (func (export "igemm")
     (param $r0 i32) (param $r1 i32) (param $ind i32) (param $T i32) (param $xb i32) (param $zero i32) (param $Kc i32)
-    (param $b i32) (param $ps i32) (param $ldb i32) (param $N i32) (param $c i32) (param $ldc i32) (param $crow i32)
+    (param $b i32) (param $ps i32) (param $N i32) (param $c i32) (param $ldc i32) (param $crow i32)
     (local $i i32) (local $j i32) (local $t i32) (local $tq i32) (local $tb i32) (local $kk i32) (local $o i32)
     (local $last i32) (local $bp i32) (local $bk i32) (local $cj i32) (local $nrem i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
@@ -94,23 +92,23 @@
           (loop $k
             (local.set $b0 (v128.load (local.get $bk)))
             (local.set $b1 (v128.load offset=16 (local.get $bk)))
-          (local.set $x (v128.load32_splat (local.get $p0)))
-          (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
-          (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
-          (local.set $x (v128.load32_splat (local.get $p1)))
-          (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
-          (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
-          (local.set $x (v128.load32_splat (local.get $p2)))
-          (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
-          (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $p2 (i32.add (local.get $p2) (i32.const 4)))
-          (local.set $x (v128.load32_splat (local.get $p3)))
-          (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
-          (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $p3 (i32.add (local.get $p3) (i32.const 4)))
-            (local.set $bk (i32.add (local.get $bk) (local.get $ldb)))
+            (local.set $x (v128.load32_splat (local.get $p0)))
+            (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+            (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+            (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+            (local.set $x (v128.load32_splat (local.get $p1)))
+            (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+            (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+            (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+            (local.set $x (v128.load32_splat (local.get $p2)))
+            (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+            (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+            (local.set $p2 (i32.add (local.get $p2) (i32.const 4)))
+            (local.set $x (v128.load32_splat (local.get $p3)))
+            (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+            (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+            (local.set $p3 (i32.add (local.get $p3) (i32.const 4)))
+            (local.set $bk (i32.add (local.get $bk) (i32.const 32)))
             (local.set $kk (i32.sub (local.get $kk) (i32.const 1)))
             (br_if $k (local.get $kk)))
           (local.set $tq (i32.add (local.get $tq) (i32.const 4)))
