@@ -11,6 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../protocol/config';
 import type { BackendInfo } from '../protocol/run';
 import { cpuFallbackReason } from './cudaLibraries';
+import { heapGemmFor } from './kernels/simd/gemm';
+import { simdPassesFor } from './kernels/simd/simdPasses';
 import { installWasmActivations } from './kernels/wasmActivations';
 import { installWasmBatchNorm } from './kernels/wasmBatchNorm';
 import { installWasmColumnReduce } from './kernels/wasmColumnReduce';
@@ -159,7 +161,7 @@ const ATTEMPTS: Record<Name, Attempt> = {
       installWasmBatchNorm();
       installWasmActivations();
       installFusedOptimizers('wasm');
-      return note;
+      return `${note}; ${simdKernelsNote(tf.backend())}`;
     },
   },
   cpu: {
@@ -170,6 +172,19 @@ const ATTEMPTS: Record<Name, Attempt> = {
     },
   },
 };
+
+/**
+ * Whether the project's wasm SIMD modules (the convolution product and the
+ * heap passes) run on this backend; where they cannot, the kernels fall back
+ * to JS loops and XNNPACK, slower, and the reason says why.
+ */
+function simdKernelsNote(backend: tf.KernelBackend): string {
+  const gemm = heapGemmFor(backend);
+  const passes = simdPassesFor(backend);
+  const failed = [gemm, passes].find((r): r is Error => r instanceof Error);
+  if (failed) return `no SIMD kernels (${failed.message}): JS loops and XNNPACK instead`;
+  return 'SIMD kernels';
+}
 
 /** Switch to the wasm backend with the project's kernels (the webgpu self-check's reference for convolutional models). */
 export async function useWasm(): Promise<void> {

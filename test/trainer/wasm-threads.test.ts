@@ -38,6 +38,8 @@ test('DCGAN on MNIST: one thread per core by default, the same numbers as the si
     const single = await train(exp.dir, 'single', '1');
     assert.match(threaded.reason, new RegExp(`^${cores} threads?;`), threaded.reason);
     assert.match(single.reason, /^1 thread;/, single.reason);
+    // The project's SIMD modules (the convolution product, the heap passes) run on both builds.
+    for (const r of [threaded, single]) assert.match(r.reason, /; SIMD kernels;/, r.reason);
     assert.equal(threaded.metrics.length, 4);
     assert.deepEqual(threaded.metrics, single.metrics);
   } finally {
