@@ -11,6 +11,7 @@
  * the filter gradient), up to TABLE_BUDGET_BYTES in all, oldest freed first.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ConvGeometry } from './im2col';
 import { heapGemmFor, type HeapGemm } from './simd/gemm';
 import type { WasmHeapBackend } from './wasmKernels';
 
@@ -27,22 +28,10 @@ const TABLE_BUDGET_BYTES = 64 << 20;
  * out[n, oh, ow, co] = Σ x[n, oh·sh + a·dh − top, ow·sw + b·dw − left, ci] · f[a, b, ci, co]
  * over taps (a, b) < (kh, kw) and ci, input positions outside x counting as 0.
  */
-export interface GemmConvGeometry {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  kh: number;
-  kw: number;
+export interface GemmConvGeometry extends ConvGeometry {
   co: number;
-  sh: number;
-  sw: number;
   dh: number;
   dw: number;
-  top: number;
-  left: number;
-  oh: number;
-  ow: number;
 }
 
 /**

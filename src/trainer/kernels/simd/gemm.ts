@@ -12,7 +12,7 @@
  * igemm runs the same convolution at 41 on one (bench/conv-gemm.ts).
  */
 import { SHARED, UNSHARED } from './gemmWasm';
-import { heapMemory, type EmscriptenHeap } from './simdPasses';
+import { heapMemory, perWasmHeap, type EmscriptenHeap } from './simdPasses';
 
 /** igemm's arguments (gemm.wat), row range excluded: all byte addresses on the heap. */
 export interface IgemmArgs {
@@ -166,8 +166,6 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
   };
 }
 
-const instances = new WeakMap<object, HeapGemm | Error>();
-
 /** How many threads tfjs's pool runs (the threaded build's bridge, wasmThreads.ts), else 1. */
 function poolThreads(heap: EmscriptenHeap): number {
   const n = (heap as { tfjs?: { getThreadsCount?: () => number } }).tfjs?.getThreadsCount?.();
@@ -175,17 +173,4 @@ function poolThreads(heap: EmscriptenHeap): number {
 }
 
 /** gemm.wat on a wasm backend (instantiated once per tfjs module), or why it cannot run there. */
-export function heapGemmFor(backend: unknown): HeapGemm | Error {
-  const heap = (backend as { wasm?: EmscriptenHeap }).wasm;
-  if (!heap) return new Error('not a wasm backend');
-  let got = instances.get(heap);
-  if (!got) {
-    try {
-      got = heapGemm(heap, poolThreads(heap));
-    } catch (e) {
-      got = e instanceof Error ? e : new Error(String(e));
-    }
-    instances.set(heap, got);
-  }
-  return got;
-}
+export const heapGemmFor: (backend: unknown) => HeapGemm | Error = perWasmHeap((heap) => heapGemm(heap, poolThreads(heap)));

@@ -113,23 +113,31 @@ function simdPasses(heap: EmscriptenHeap): HeapPasses {
   };
 }
 
-const instances = new WeakMap<object, HeapPasses | Error>();
+/**
+ * `make` run once per tfjs-backend-wasm module (its heap) and remembered:
+ * what it returned, or the error it threw (the reason the module cannot
+ * run there), for every later call on the same backend.
+ */
+export function perWasmHeap<T extends object>(make: (heap: EmscriptenHeap) => T): (backend: unknown) => T | Error {
+  const made = new WeakMap<object, T | Error>();
+  return (backend) => {
+    const heap = (backend as { wasm?: EmscriptenHeap }).wasm;
+    if (!heap) return new Error('not a wasm backend');
+    let got = made.get(heap);
+    if (!got) {
+      try {
+        got = make(heap);
+      } catch (e) {
+        got = e instanceof Error ? e : new Error(String(e));
+      }
+      made.set(heap, got);
+    }
+    return got;
+  };
+}
 
 /**
  * The SIMD passes for a wasm backend (its module instantiated once per tfjs
  * module), or the reason they are unavailable there.
  */
-export function simdPassesFor(backend: unknown): HeapPasses | Error {
-  const heap = (backend as { wasm?: EmscriptenHeap }).wasm;
-  if (!heap) return new Error('not a wasm backend');
-  let got = instances.get(heap);
-  if (!got) {
-    try {
-      got = simdPasses(heap);
-    } catch (e) {
-      got = e instanceof Error ? e : new Error(String(e));
-    }
-    instances.set(heap, got);
-  }
-  return got;
-}
+export const simdPassesFor: (backend: unknown) => HeapPasses | Error = perWasmHeap(simdPasses);
