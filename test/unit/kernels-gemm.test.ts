@@ -103,6 +103,33 @@ test('igemm and packB match the float32 sums bit for bit, on one thread (unshare
   assert.ok(checkProducts(two, new Rng(6)) > 500);
 });
 
+test('a worker whose rows read outside the heap fails the product with a message, and the next product runs', async () => {
+  await loadThreadedWasm(2);
+  const gemm = gemmOf();
+  assert.equal(gemm.threads, 2);
+  const h = heapArrays(gemm);
+  try {
+    const rows = 16;
+    const x = h.alloc(8);
+    const b = h.alloc(8 * 8);
+    const ind = h.alloc(rows);
+    const zero = h.alloc(8);
+    const c = h.alloc(rows * 8);
+    h.f32(x, 8).fill(1);
+    h.f32(b, 64).fill(1);
+    h.f32(zero, 8).fill(0);
+    const args = { rows, ind, taps: 1, xb: x, zero, kc: 8, b, panelStride: 256, n: 8, c, ldc: 32 };
+    // The second half of the rows (the worker's) points 2 GiB past x: out of the heap, a trap there.
+    h.i32(ind, rows).set(Array.from({ length: rows }, (_, i) => (i < rows / 2 ? 0 : 0x7fff_fff0 - x)));
+    assert.throws(() => gemm.igemm(args), /a matrix-product worker thread failed/);
+    h.i32(ind, rows).fill(0);
+    gemm.igemm(args);
+    assert.deepEqual([...h.f32(c, rows * 8)], new Array(rows * 8).fill(8));
+  } finally {
+    h.free();
+  }
+});
+
 test('the indirection table points each output position and tap at its input pixel, or at padding', () => {
   const g: GemmConvGeometry = { n: 2, h: 5, w: 4, ci: 3, kh: 3, kw: 2, co: 1, sh: 2, sw: 1, dh: 1, dw: 2, top: 1, left: 1, oh: 3, ow: 3 };
   const t = indirectionTable(g);
