@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { GEMM_MIN_ROW_FLOATS, indirectionTable, type GemmConvGeometry } from '../../src/trainer/kernels/convGemm';
+import { convGemm, convGemmInto, filterRows, GEMM_MIN_ROW_FLOATS, indirectionTable, setTableBudget, type GemmConvGeometry } from '../../src/trainer/kernels/convGemm';
 import { heapGemmFor, type HeapGemm } from '../../src/trainer/kernels/simd/gemm';
 import { installWasmConv } from '../../src/trainer/kernels/wasmConv';
 import { loadThreadedWasm } from '../../src/trainer/kernels/wasmThreads';
@@ -127,6 +127,37 @@ test('a worker whose rows read outside the heap fails the product with a message
     assert.deepEqual([...h.f32(c, rows * 8)], new Array(rows * 8).fill(8));
   } finally {
     h.free();
+  }
+});
+
+test('a product whose row table pushes its own indirection table out of the cache still reads both tables intact', async () => {
+  await tf.setBackend('wasm');
+  const gemm = gemmOf();
+  const g: GemmConvGeometry = { n: 3, h: 9, w: 9, ci: 8, kh: 3, kw: 3, co: 8, sh: 1, sw: 1, dh: 1, dw: 1, top: 1, left: 1, oh: 9, ow: 9 };
+  const rows = g.n * g.oh * g.ow;
+  const rng = new Rng(8);
+  const x = tf.tensor4d(Float32Array.from({ length: g.n * g.h * g.w * g.ci }, () => rng.normal()), [g.n, g.h, g.w, g.ci]);
+  const f = tf.tensor4d(Float32Array.from({ length: 9 * 8 * 8 }, () => rng.normal()), [3, 3, 8, 8]);
+  const info = (t: tf.Tensor) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+  const backend = tf.backend();
+  const want = convGemm(backend, gemm, info(x), filterRows(info(f)), g);
+  const got = convGemm(backend, gemm, info(x), filterRows(info(f)), g); // allocated like want, then overwritten below
+  // A budget that holds the indirection table (rows·taps·4 bytes) but not it and the row table together.
+  const old = setTableBudget(rows * 9 * 4);
+  try {
+    // Rows in reverse: row i of the product goes to row rows−1−i of the output.
+    const scatter = { key: 'reverse-test', offsets: () => Int32Array.from({ length: rows }, (_, i) => (rows - 1 - i) * g.co * 4) };
+    convGemmInto(backend, gemm, info(x), filterRows(info(f)), g, got, scatter);
+    const [w, r] = [tf.engine().makeTensorFromTensorInfo(want), tf.engine().makeTensorFromTensorInfo(got)];
+    const wv = w.dataSync();
+    const rv = r.dataSync();
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < g.co; j++) assert.equal(rv[(rows - 1 - i) * g.co + j], wv[i * g.co + j], `row ${i} column ${j}`);
+    }
+    tf.dispose([w, r]);
+  } finally {
+    setTableBudget(old);
+    tf.dispose([x, f]);
   }
 });
 

@@ -8,7 +8,7 @@
  *
  * The tables depend only on the geometry, so each is built once and kept
  * on the heap (a few per layer shape: forward, the input gradient's phases,
- * the filter gradient), up to TABLE_BUDGET_BYTES in all, oldest freed first.
+ * the filter gradient), up to 64 MiB in all, the least recently used freed after a product
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from './im2col';
@@ -22,7 +22,14 @@ import type { WasmHeapBackend } from './wasmKernels';
  */
 export const GEMM_MIN_ROW_FLOATS = 8;
 /** Indirection tables kept per heap, in bytes (DCGAN's at batch 256: about 3 MiB). */
-const TABLE_BUDGET_BYTES = 64 << 20;
+let tableBudgetBytes = 64 << 20;
+
+/** Sets the bytes of tables kept per heap (the tests make it tight); returns the old budget. */
+export function setTableBudget(bytes: number): number {
+  const old = tableBudgetBytes;
+  tableBudgetBytes = bytes;
+  return old;
+}
 
 /**
  * out[n, oh, ow, co] = Σ x[n, oh·sh + a·dh − top, ow·sw + b·dw − left, ci] · f[a, b, ci, co]
@@ -106,29 +113,36 @@ export function indirectionTable(g: GemmConvGeometry): Int32Array {
   return t;
 }
 
-/** A table kept on the heap under `key` (built by `build` when absent); `temporary` when too large to keep, and the caller frees it. */
-function cachedTable(gemm: HeapGemm, memory: () => ArrayBufferLike, key: string, build: () => Int32Array): { ptr: number; temporary: boolean } {
+/**
+ * A table kept on the heap under `key`, built by `build` when absent. Nothing
+ * is freed here: a product takes two tables, and making room for the second
+ * must not free the first while it is in use (trimTables runs after).
+ */
+function cachedTable(gemm: HeapGemm, memory: () => ArrayBufferLike, key: string, build: () => Int32Array): number {
   const s = stateOf(gemm);
   const hit = s.tables.get(key);
   if (hit) {
     s.tables.delete(key); // re-inserted: Map order is the eviction order
     s.tables.set(key, hit);
-    return { ptr: hit.ptr, temporary: false };
+    return hit.ptr;
   }
   const values = build();
-  const bytes = values.byteLength;
-  for (const [k, old] of s.tables) {
-    if (s.tableBytes + bytes <= TABLE_BUDGET_BYTES) break;
-    gemm.free(old.ptr);
-    s.tableBytes -= old.bytes;
-    s.tables.delete(k);
-  }
-  const ptr = gemm.malloc(Math.max(4, bytes));
+  const ptr = gemm.malloc(Math.max(4, values.byteLength));
   new Int32Array(memory(), ptr, values.length).set(values);
-  if (bytes > TABLE_BUDGET_BYTES) return { ptr, temporary: true };
-  s.tables.set(key, { ptr, bytes });
-  s.tableBytes += bytes;
-  return { ptr, temporary: false };
+  s.tables.set(key, { ptr, bytes: values.byteLength });
+  s.tableBytes += values.byteLength;
+  return ptr;
+}
+
+/** Frees the least recently used tables until the rest fit the budget (a table larger than it goes too). */
+function trimTables(gemm: HeapGemm): void {
+  const s = stateOf(gemm);
+  for (const [key, t] of s.tables) {
+    if (s.tableBytes <= tableBudgetBytes) break;
+    gemm.free(t.ptr);
+    s.tableBytes -= t.bytes;
+    s.tables.delete(key);
+  }
 }
 
 const geometryKey = (g: GemmConvGeometry) => [g.n, g.h, g.w, g.ci, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left, g.oh, g.ow].join(',');
@@ -201,22 +215,19 @@ export function convGemmInto(backend: tf.KernelBackend, gemm: HeapGemm, x: tf.Te
   const rows = g.n * g.oh * g.ow;
   if (rows === 0 || g.co === 0) return;
   const panels = Math.ceil(g.co / 8);
-  const held: { ptr: number; temporary: boolean }[] = [];
   let packed = 0;
   try {
     // Every allocation first: one may grow the heap, and views and offsets are taken after.
     const memory = () => b.typedArrayFromHeap(out).buffer;
     const table = cachedTable(gemm, memory, geometryKey(g), () => indirectionTable(g));
-    held.push(table);
-    const crow = scatter ? cachedTable(gemm, memory, `rows ${scatter.key}`, scatter.offsets) : undefined;
-    if (crow) held.push(crow);
+    const crow = scatter ? cachedTable(gemm, memory, `rows ${scatter.key}`, scatter.offsets) : 0;
     const zero = zeroRow(gemm, memory, g.ci);
     packed = gemm.malloc(4 * 8 * panels * k);
     const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
     gemm.packB({ src: at(filter.tensor), taps, kc: g.ci, tapStride: filter.tapStride, rowStride: filter.rowStride, n: g.co, dst: packed });
-    gemm.igemm({ rows, ind: table.ptr, taps, xb: at(x), zero, kc: g.ci, b: packed, panelStride: 32 * k, n: g.co, c: at(out), ldc: 4 * g.co, crow: crow?.ptr ?? 0 });
+    gemm.igemm({ rows, ind: table, taps, xb: at(x), zero, kc: g.ci, b: packed, panelStride: 32 * k, n: g.co, c: at(out), ldc: 4 * g.co, crow });
   } finally {
     if (packed) gemm.free(packed);
-    for (const t of held) if (t.temporary) gemm.free(t.ptr);
+    trimTables(gemm);
   }
 }
