@@ -103,7 +103,7 @@ test('igemm and packB match the float32 sums bit for bit, on one thread (unshare
   assert.ok(checkProducts(two, new Rng(6)) > 500);
 });
 
-test('a worker whose rows read outside the heap fails the product with a message, and the next product runs', async () => {
+test('a worker whose rows read outside the heap fails the product with a message, so does the calling thread\'s own half, and the next product runs', async () => {
   await loadThreadedWasm(2);
   const gemm = gemmOf();
   assert.equal(gemm.threads, 2);
@@ -122,6 +122,9 @@ test('a worker whose rows read outside the heap fails the product with a message
     // The second half of the rows (the worker's) points 2 GiB past x: out of the heap, a trap there.
     h.i32(ind, rows).set(Array.from({ length: rows }, (_, i) => (i < rows / 2 ? 0 : 0x7fff_fff0 - x)));
     assert.throws(() => gemm.igemm(args), /a matrix-product worker thread failed/);
+    // The calling thread's half out of the heap: its own trap, after the worker's rows are done.
+    h.i32(ind, rows).set(Array.from({ length: rows }, (_, i) => (i < rows / 2 ? 0x7fff_fff0 - x : 0)));
+    assert.throws(() => gemm.igemm(args), /out of bounds/);
     h.i32(ind, rows).fill(0);
     gemm.igemm(args);
     assert.deepEqual([...h.f32(c, rows * 8)], new Array(rows * 8).fill(8));

@@ -8,7 +8,7 @@
  *
  * The tables depend only on the geometry, so each is built once and kept
  * on the heap (a few per layer shape: forward, the input gradient's phases,
- * the filter gradient), up to 64 MiB in all, the least recently used freed after a product
+ * the filter gradient), up to 64 MiB in all, the least recently used freed after a product.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ConvGeometry } from './im2col';

@@ -142,7 +142,13 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
         Atomics.notify(h.ctl, SEQ);
         posted.push(h);
       }
-      k.igemm(0, edge(1), ...rest);
+      let ownError: unknown;
+      try {
+        k.igemm(0, edge(1), ...rest);
+      } catch (e) {
+        ownError = e ?? new Error('igemm failed');
+      }
+      // Waited for even when this thread's rows failed: the caller frees the product's buffers next.
       const deadline = Date.now() + WORKER_TIMEOUT_MS;
       for (const h of posted) {
         while (Atomics.load(h.ctl, DONE) !== h.seq) {
@@ -150,7 +156,9 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
           Atomics.wait(h.ctl, DONE, Atomics.load(h.ctl, DONE), 1000);
         }
       }
-      if (posted.some((h) => Atomics.exchange(h.ctl, FAILED, 0) !== 0)) throw new Error('a matrix-product worker thread failed (an address outside the wasm heap)');
+      const workerFailed = posted.map((h) => Atomics.exchange(h.ctl, FAILED, 0) !== 0).some(Boolean);
+      if (ownError !== undefined) throw ownError;
+      if (workerFailed) throw new Error('a matrix-product worker thread failed (an address outside the wasm heap)');
     },
     packB(a) {
       if (a.taps > 0 && a.kc > 0 && a.n > 0) k.packB(a.src, a.taps, a.kc, a.tapStride, a.rowStride, a.n, a.dst);
