@@ -194,6 +194,8 @@ const cases: Case[] = [
   { x: [11, 8, 8, 10], filter: [3, 3, 10, 9], strides: [1, 1], pad: 'same', dilations: [2, 2], calls: 1 },
   // A 1-channel image layer: only its filter gradient (rows of 9 batch values) takes the product.
   { x: [9, 11, 10, 1], filter: [5, 5, 1, 6], strides: [2, 2], pad: 'same', calls: 1 },
+  // A pad wider than the kernel at stride 1: the input gradient's convolution has negative pads (rows cropped).
+  { x: [8, 6, 6, 9], filter: [1, 1, 9, 10], strides: [1, 1], pad: 2 },
   // A kernel narrower than the stride: phases no tap reaches stay zero.
   { x: [8, 9, 9, 8], filter: [2, 2, 8, 8], strides: [3, 3], pad: 'valid' },
 ];

@@ -99,7 +99,9 @@ class Scratch {
   /**
    * Stride-1 NHWC convolution with explicit, possibly asymmetric padding
    * (XNNPACK pads for free). A negative pad crops that side of x first: those
-   * rows would only ever meet filter taps outside the wanted output.
+   * rows would only ever meet filter taps outside the wanted output. The
+   * product (convGemm) needs no crop: its table starts each tap at the
+   * first wanted row and never reaches the cropped ones.
    */
   conv(x: TensorInfo, filter: TensorInfo, dilations: [number, number], pads: Pads): TensorInfo {
     const [n, h, w, c] = x.shape;
@@ -113,12 +115,12 @@ class Scratch {
     if (outH <= 0 || outW <= 0) throw new Error(`wasmConv: empty convolution output (${outH}×${outW})`);
     // No input row or column left: every output is a sum over zero padding.
     if (ch <= 0 || cw <= 0) return this.zeros([n, outH, outW, co]);
-    const xc = crop.some((v) => v > 0) ? this.slice(x, [0, crop[0], crop[2], 0], [n, ch, cw, c]) : x;
     const gemm = gemmForConv(this.backend, c);
     if (gemm) {
-      const g = { n, h: ch, w: cw, ci: c, kh: fh, kw: fw, co, sh: 1, sw: 1, dh: dilations[0], dw: dilations[1], top: t, left: l, oh: outH, ow: outW };
-      return this.adopt(convGemm(this.backend, gemm, xc, filterRows(filter), g));
+      const g = { n, h, w, ci: c, kh: fh, kw: fw, co, sh: 1, sw: 1, dh: dilations[0], dw: dilations[1], top: pads[0], left: pads[2], oh: outH, ow: outW };
+      return this.adopt(convGemm(this.backend, gemm, x, filterRows(filter), g));
     }
+    const xc = crop.some((v) => v > 0) ? this.slice(x, [0, crop[0], crop[2], 0], [n, ch, cw, c]) : x;
     return this.run(this.k.conv2d, { x: xc, filter }, {
       strides: [1, 1],
       dilations,
@@ -194,11 +196,13 @@ function backpropFilter(k: Kernels): KernelFunc {
     const { strideHeight: sh, strideWidth: sw } = info;
     const { top, left } = info.padInfo;
     const s = new Scratch(backend as tf.KernelBackend, k);
+    // x with batch and channels swapped, [Ci,H,W,N]: the convolution's input on either path below.
+    const transposedX = () => s.fromHeap([ci, h, w, n], (out, heap) => transposeNPC(heap(x), n, h * w, ci, out));
     try {
       const gemm = gemmForConv(backend, n);
       if (gemm) {
         // dy itself is the filter: tap (oh, ow), row n at dy[n, oh, ow, ·].
-        const xt = s.fromHeap([ci, h, w, n], (out, heap) => transposeNPC(heap(x), n, h * w, ci, out));
+        const xt = transposedX();
         const rows: FilterRows = { tensor: dy, tapStride: 4 * co, rowStride: 4 * oh * ow * co };
         const g = { n: ci, h, w, ci: n, kh: oh, kw: ow, co, sh: 1, sw: 1, dh: sh, dw: sw, top, left, oh: kh, ow: kw };
         return s.keep(s.transpose(s.adopt(convGemm(backend as tf.KernelBackend, gemm, xt, rows, g)), [1, 2, 0, 3]));
@@ -209,7 +213,7 @@ function backpropFilter(k: Kernels): KernelFunc {
         const cols = s.fromHeap([1, kh * kw * ci, m], (out, heap) => im2colT(heap(x), g, out));
         return s.keep(s.reshape(s.matMul(cols, s.reshape(dy, [1, m, co])), a.filterShape));
       }
-      const xt = s.fromHeap([ci, h, w, n], (out, heap) => transposeNPC(heap(x), n, h * w, ci, out));
+      const xt = transposedX();
       const dyt = s.transpose(dy, [1, 2, 0, 3]);
       // Bottom/right padding sized so that the output is exactly KH×KW.
       const g = s.conv(xt, dyt, [sh, sw], [top, kh + (oh - 1) * sh - h - top, left, kw + (ow - 1) * sw - w - left]);
