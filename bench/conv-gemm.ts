@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { median } from '../src/doctor/detectors';
-import { allowConvGemm } from '../src/trainer/kernels/convGemm';
+import { allowGemm } from '../src/trainer/kernels/convGemm';
 import { installWasmConv } from '../src/trainer/kernels/wasmConv';
 import { loadThreadedWasm, wasmThreadsWanted } from '../src/trainer/kernels/wasmThreads';
 import { Rng } from '../src/trainer/rng';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       const times: Record<'xnn' | 'gemm', number[]> = { xnn: [], gemm: [] };
       for (let r = -1; r < rounds; r++) {
         for (const way of ['xnn', 'gemm'] as const) {
-          allowConvGemm(way === 'gemm');
+          allowGemm(way === 'gemm');
           const ms = timeOne(kernel, x, f, dy);
           if (r >= 0) times[way].push(ms); // round −1 warms both up
         }
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     }
     tf.dispose([x, f, dy]);
   }
-  allowConvGemm(true);
+  allowGemm(true);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const text = [
     '# Convolutions of DCGAN\'s 64→128 layer: XNNPACK against the indirect product',

@@ -3,7 +3,7 @@ import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { convGemm, convGemmInto, filterRows, GEMM_MIN_ROW_FLOATS, indirectionTable, setTableBudget, type GemmConvGeometry } from '../../src/trainer/kernels/convGemm';
-import { heapGemmFor, type HeapGemm } from '../../src/trainer/kernels/simd/gemm';
+import { heapGemmFor, setMinWorkPerThread, type HeapGemm } from '../../src/trainer/kernels/simd/gemm';
 import { installWasmConv } from '../../src/trainer/kernels/wasmConv';
 import { loadThreadedWasm } from '../../src/trainer/kernels/wasmThreads';
 import { Rng } from '../../src/trainer/rng';
@@ -100,7 +100,13 @@ test('igemm and packB match the float32 sums bit for bit, on one thread (unshare
   assert.equal(await loadThreadedWasm(2), 2);
   const two = gemmOf();
   assert.equal(two.threads, 2, 'the threaded build gets a worker for the products');
-  assert.ok(checkProducts(two, new Rng(6)) > 500);
+  // These products are far below the work worth a second thread: split them anyway.
+  const old = setMinWorkPerThread(0);
+  try {
+    assert.ok(checkProducts(two, new Rng(6)) > 500);
+  } finally {
+    setMinWorkPerThread(old);
+  }
 });
 
 test('a worker whose rows read outside the heap fails the product with a message, so does the calling thread\'s own half, and the next product runs', async () => {
@@ -108,6 +114,7 @@ test('a worker whose rows read outside the heap fails the product with a message
   const gemm = gemmOf();
   assert.equal(gemm.threads, 2);
   const h = heapArrays(gemm);
+  const oldWork = setMinWorkPerThread(1 << 20);
   try {
     const rows = 16;
     const x = h.alloc(8);
@@ -119,9 +126,13 @@ test('a worker whose rows read outside the heap fails the product with a message
     h.f32(b, 64).fill(1);
     h.f32(zero, 8).fill(0);
     const args = { rows, ind, taps: 1, xb: x, zero, kc: 8, b, panelStride: 256, n: 8, c, ldc: 32 };
-    // The second half of the rows (the worker's) points 2 GiB past x: out of the heap, a trap there.
+    // The second half of the rows points 2 GiB past x: out of the heap. At 1,024 multiply-adds the
+    // product is not worth a second thread, so the calling thread reaches those rows itself.
     h.i32(ind, rows).set(Array.from({ length: rows }, (_, i) => (i < rows / 2 ? 0 : 0x7fff_fff0 - x)));
-    assert.throws(() => gemm.igemm(args), /a matrix-product worker thread failed/);
+    assert.throws(() => gemm.igemm(args), /out of bounds/);
+    // Split anyway: the second half is the worker's, and its trap fails the product.
+    setMinWorkPerThread(0);
+    assert.throws(() => gemm.igemm(args), /a matrix-product worker thread failed: memory access out of bounds/);
     // The calling thread's half out of the heap: its own trap, after the worker's rows are done.
     h.i32(ind, rows).set(Array.from({ length: rows }, (_, i) => (i < rows / 2 ? 0x7fff_fff0 - x : 0)));
     assert.throws(() => gemm.igemm(args), /out of bounds/);
@@ -129,6 +140,7 @@ test('a worker whose rows read outside the heap fails the product with a message
     gemm.igemm(args);
     assert.deepEqual([...h.f32(c, rows * 8)], new Array(rows * 8).fill(8));
   } finally {
+    setMinWorkPerThread(oldWork);
     h.free();
   }
 });

@@ -61,8 +61,8 @@ export function filterRows(filter: tf.TensorInfo): FilterRows {
 
 let allowed = true;
 
-/** Whether convolutions may take the product (default yes): bench/conv-gemm.ts turns it off to time XNNPACK in the same kernels. */
-export function allowConvGemm(allow: boolean): void {
+/** Whether convolutions and matrix products may take igemm (default yes): the benchmarks and tests turn it off to run XNNPACK in the same kernels. */
+export function allowGemm(allow: boolean): void {
   allowed = allow;
 }
 

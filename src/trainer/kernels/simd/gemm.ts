@@ -67,13 +67,31 @@ const DONE = 1;
 const FAILED = 2;
 const ARGS = 3;
 const SLOTS = ARGS + 13;
+/** Bytes kept for a worker's error message. */
+const ERROR_BYTES = 256;
+/**
+ * Multiply-adds below which a product is not split further: handing rows to a
+ * worker and waiting for it costs about 44 µs, which the product's own rate
+ * (40 GFLOP/s a thread) turns into about a million multiply-adds. Measured
+ * on the 2-core VM: a [256, 128]·[128, 16] product (half a million) took
+ * 95 µs split over two threads and 34–36 on one.
+ */
+let minWorkPerThread = 1 << 20;
+
+/** Sets the multiply-adds a thread must get before a product is split (the tests split tiny ones with 0); returns the old value. */
+export function setMinWorkPerThread(macs: number): number {
+  const old = minWorkPerThread;
+  minWorkPerThread = macs;
+  return old;
+}
+
 /** How long a product may wait for a worker before the run is stopped with an error (a worker that died). */
 const WORKER_TIMEOUT_MS = 120_000;
 
 // The worker's whole program: wait for a job, run igemm on its rows, say done.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctl } = workerData;
+const { module, memory, ctl, text } = workerData;
 const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
 let seen = 0;
 for (;;) {
@@ -82,6 +100,9 @@ for (;;) {
   try {
     k.igemm(...Array.from(ctl.subarray(${ARGS}, ${SLOTS})));
   } catch (e) {
+    const bytes = new TextEncoder().encode(String((e && e.message) || e)).subarray(0, text.length - 1);
+    text.fill(0);
+    text.set(bytes);
     Atomics.store(ctl, ${FAILED}, 1);
   }
   Atomics.store(ctl, ${DONE}, seen);
@@ -90,6 +111,8 @@ for (;;) {
 
 interface Helper {
   ctl: Int32Array;
+  /** The worker's last error message, UTF-8, zero-terminated. */
+  text: Uint8Array;
   seq: number;
 }
 
@@ -99,9 +122,10 @@ function startHelpers(count: number, module: WebAssembly.Module, memory: WebAsse
   const helpers: Helper[] = [];
   for (let i = 0; i < count; i++) {
     const ctl = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl } });
+    const text = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl, text } });
     worker.unref(); // blocked in Atomics.wait between jobs; never keeps the trainer alive
-    helpers.push({ ctl, seq: 0 });
+    helpers.push({ ctl, text, seq: 0 });
   }
   return helpers;
 }
@@ -131,7 +155,8 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
       if (a.taps <= 0 || a.kc <= 0) throw new Error('igemm needs at least one tap and one float per tap row');
       // Ranges of whole 4-row blocks, the calling thread's first.
       const blocks = Math.ceil(a.rows / 4);
-      const parts = Math.min(threads, blocks);
+      const work = a.rows * a.taps * a.kc * a.n;
+      const parts = Math.max(1, Math.min(threads, blocks, Math.floor(work / Math.max(1, minWorkPerThread))));
       const edge = (p: number) => Math.min(a.rows, 4 * Math.round((blocks * p) / parts));
       const posted: Helper[] = [];
       for (let p = 1; p < parts; p++) {
@@ -156,9 +181,9 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
           Atomics.wait(h.ctl, DONE, Atomics.load(h.ctl, DONE), 1000);
         }
       }
-      const workerFailed = posted.map((h) => Atomics.exchange(h.ctl, FAILED, 0) !== 0).some(Boolean);
+      const failures = posted.filter((h) => Atomics.exchange(h.ctl, FAILED, 0) !== 0).map((h) => new TextDecoder().decode(h.text.slice(0, Math.max(0, h.text.indexOf(0)))));
       if (ownError !== undefined) throw ownError;
-      if (workerFailed) throw new Error('a matrix-product worker thread failed (an address outside the wasm heap)');
+      if (failures.length) throw new Error(`a matrix-product worker thread failed: ${failures[0] || 'no message'}`);
     },
     packB(a) {
       if (a.taps > 0 && a.kc > 0 && a.n > 0) k.packB(a.src, a.taps, a.kc, a.tapStride, a.rowStride, a.n, a.dst);
