@@ -66,8 +66,8 @@ export function allowGemm(allow: boolean): void {
   allowed = allow;
 }
 
-/** The product for this backend when it can take a convolution whose tap rows hold `rowFloats` floats, else null. */
-export function gemmForConv(backend: unknown, rowFloats: number): HeapGemm | null {
+/** igemm on this backend when it may take a product whose tap rows hold `rowFloats` floats (a convolution's channels, a dense layer's inputs), else null. */
+export function gemmFor(backend: unknown, rowFloats: number): HeapGemm | null {
   if (!allowed || rowFloats < GEMM_MIN_ROW_FLOATS) return null;
   const g = heapGemmFor(backend);
   return g instanceof Error ? null : g;
@@ -190,7 +190,7 @@ export interface RowScatter {
 
 /**
  * The convolution of x [N,H,W,Ci] by the filter rows, as a new tensor
- * [N,OH,OW,Co] on the heap. Caller checks gemmForConv first.
+ * [N,OH,OW,Co] on the heap. Caller checks gemmFor first.
  */
 export function convGemm(backend: tf.KernelBackend, gemm: HeapGemm, x: tf.TensorInfo, filter: FilterRows, g: GemmConvGeometry): tf.TensorInfo {
   const b = backend as unknown as WasmHeapBackend & tf.KernelBackend;

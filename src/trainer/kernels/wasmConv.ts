@@ -13,7 +13,7 @@
  * freed before returning.
  */
 import * as tf from '@tensorflow/tfjs';
-import { convGemm, convGemmInto, filterRows, gemmForConv, phaseRows, type FilterRows } from './convGemm';
+import { convGemm, convGemmInto, filterRows, gemmFor, phaseRows, type FilterRows } from './convGemm';
 import { col2imAdd, im2colT, interleavePhases, transposeNPC, type ConvGeometry } from './im2col';
 import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
@@ -115,7 +115,7 @@ class Scratch {
     if (outH <= 0 || outW <= 0) throw new Error(`wasmConv: empty convolution output (${outH}×${outW})`);
     // No input row or column left: every output is a sum over zero padding.
     if (ch <= 0 || cw <= 0) return this.zeros([n, outH, outW, co]);
-    const gemm = gemmForConv(this.backend, c);
+    const gemm = gemmFor(this.backend, c);
     if (gemm) {
       const g = { n, h, w, ci: c, kh: fh, kw: fw, co, sh: 1, sw: 1, dh: dilations[0], dw: dilations[1], top: pads[0], left: pads[2], oh: outH, ow: outW };
       return this.adopt(convGemm(this.backend, gemm, x, filterRows(filter), g));
@@ -199,7 +199,7 @@ function backpropFilter(k: Kernels): KernelFunc {
     // x with batch and channels swapped, [Ci,H,W,N]: the convolution's input on either path below.
     const transposedX = () => s.fromHeap([ci, h, w, n], (out, heap) => transposeNPC(heap(x), n, h * w, ci, out));
     try {
-      const gemm = gemmForConv(backend, n);
+      const gemm = gemmFor(backend, n);
       if (gemm) {
         // dy itself is the filter: tap (oh, ow), row n at dy[n, oh, ow, ·].
         const xt = transposedX();
@@ -284,7 +284,7 @@ function backpropInput(k: Kernels, stock: KernelFunc): KernelFunc {
       // rows[kh·KW+kw] = f[kh,kw] as a [Co,Ci] block
       const rows = s.reshape(s.transpose(filter, [0, 1, 3, 2]), [1, kh * kw, co * ci]);
       // Many output channels, strided: each phase's product writes its rows straight into dx.
-      const gemm = sh * sw > 1 ? gemmForConv(backend, co) : null;
+      const gemm = sh * sw > 1 ? gemmFor(backend, co) : null;
       const phases: { p: number; q: number; ph: ReturnType<typeof phase>; pw: ReturnType<typeof phase> }[] = [];
       for (let p = 0; p < sh; p++) for (let q = 0; q < sw; q++) phases.push({ p, q, ph: phase(p, top, sh, kh), pw: phase(q, left, sw, kw) });
       const reached = (f: (typeof phases)[number]) => f.ph.taps > 0 && f.pw.taps > 0;
@@ -335,7 +335,7 @@ function forward(stock: KernelFunc): KernelFunc {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const a = args.attrs as unknown as BackpropAttrs;
     const ci = x.shape[3];
-    const gemm = a.dataFormat === 'NHWC' ? gemmForConv(args.backend, ci) : null;
+    const gemm = a.dataFormat === 'NHWC' ? gemmFor(args.backend, ci) : null;
     if (!gemm) return stock(args);
     const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides, (a.dilations ?? 1) as number | [number, number], a.pad, a.dimRoundingMode, false, 'channelsLast');
     const g = {

@@ -21,7 +21,7 @@
  * results are the same to the bit and every recorded result stands.
  */
 import * as tf from '@tensorflow/tfjs';
-import { convGemmInto, gemmForConv } from './convGemm';
+import { convGemmInto, gemmFor } from './convGemm';
 import { heapPasses } from './simd/heapPasses';
 import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc, type WasmHeapBackend } from './wasmKernels';
 
@@ -77,7 +77,7 @@ function gemmProduct(a: tf.TensorInfo, b: tf.TensorInfo, backend: unknown): tf.T
   const k = a.shape[rank - 1];
   const n = b.shape[rank - 1];
   if (b.shape[rank - 2] !== k || k < GEMM_MIN_K || n < GEMM_MIN_N) return undefined;
-  const gemm = gemmForConv(backend, k);
+  const gemm = gemmFor(backend, k);
   if (!gemm) return undefined;
   const rows = a.shape[rank - 2];
   const wasm = backend as WasmHeapBackend & tf.KernelBackend;
