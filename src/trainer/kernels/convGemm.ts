@@ -190,11 +190,12 @@ export interface RowScatter {
 
 /**
  * The convolution of x [N,H,W,Ci] by the filter rows, as a new tensor
- * [N,OH,OW,Co] on the heap. Caller checks gemmFor first.
+ * [N,OH,OW,Co] on the heap, or of `shape` (the same number of floats: a
+ * dense layer's [M, N]). Caller checks gemmFor first.
  */
-export function convGemm(backend: tf.KernelBackend, gemm: HeapGemm, x: tf.TensorInfo, filter: FilterRows, g: GemmConvGeometry): tf.TensorInfo {
+export function convGemm(backend: tf.KernelBackend, gemm: HeapGemm, x: tf.TensorInfo, filter: FilterRows, g: GemmConvGeometry, shape = [g.n, g.oh, g.ow, g.co]): tf.TensorInfo {
   const b = backend as unknown as WasmHeapBackend & tf.KernelBackend;
-  const out = b.makeOutput([g.n, g.oh, g.ow, g.co], 'float32');
+  const out = b.makeOutput(shape, 'float32');
   try {
     convGemmInto(backend, gemm, x, filter, g, out);
   } catch (e) {

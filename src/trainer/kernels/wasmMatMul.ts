@@ -21,9 +21,9 @@
  * results are the same to the bit and every recorded result stands.
  */
 import * as tf from '@tensorflow/tfjs';
-import { convGemmInto, gemmFor } from './convGemm';
+import { convGemm, gemmFor } from './convGemm';
 import { heapPasses } from './simd/heapPasses';
-import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc, type WasmHeapBackend } from './wasmKernels';
+import { heapOutputs, stockWasmKernel, wrapWasmKernel, type KernelFunc } from './wasmKernels';
 
 /**
  * Smallest x (rows × cols) that takes the weighted-column-sum path. Its sums
@@ -80,17 +80,9 @@ function gemmProduct(a: tf.TensorInfo, b: tf.TensorInfo, backend: unknown): tf.T
   const gemm = gemmFor(backend, k);
   if (!gemm) return undefined;
   const rows = a.shape[rank - 2];
-  const wasm = backend as WasmHeapBackend & tf.KernelBackend;
-  const out = wasm.makeOutput([...a.shape.slice(0, -1), n], 'float32');
-  try {
-    // One pixel per row of a, one tap: row i of the product is a's row i times b.
-    const geometry = { n: 1, h: 1, w: rows, ci: k, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, top: 0, left: 0, oh: 1, ow: rows, co: n };
-    convGemmInto(wasm, gemm, a, { tensor: b, tapStride: 4 * k * n, rowStride: 4 * n }, geometry, out);
-  } catch (e) {
-    wasm.disposeData(out.dataId);
-    throw e;
-  }
-  return out;
+  // One pixel per row of a, one tap: row i of the product is a's row i times b.
+  const geometry = { n: 1, h: 1, w: rows, ci: k, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, top: 0, left: 0, oh: 1, ow: rows, co: n };
+  return convGemm(backend as tf.KernelBackend, gemm, a, { tensor: b, tapStride: 4 * k * n, rowStride: 4 * n }, geometry, [...a.shape.slice(0, -1), n]);
 }
 
 let installed = false;
