@@ -218,7 +218,7 @@ export const ConfigSchema = z
       .describe('Variant options; each variant accepts only its own.'),
     logging: z
       .object({
-        metricsEvery: int(1, 100_000).default(10).describe('Write a metrics record every N generator steps.'),
+        metricsEvery: int(1, 10_000_000).default(10).describe('Write a metrics record every N generator steps.'),
         samplesEvery: int(1, 1_000_000).default(100).describe('Save a sample snapshot every N generator steps.'),
         evalSamples: int(64, 20_000).default(1024).describe('Samples drawn for the sliced Wasserstein distance and snapshots.'),
         modeSamples: int(1000, 100_000)

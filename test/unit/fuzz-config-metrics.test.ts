@@ -87,7 +87,7 @@ const validConfig = fc.constantFrom(...VARIANT_IDS).chain((variant) => {
         { requiredKeys: [] },
       ),
       options: fc.subarray(opts).map((o) => Object.fromEntries(o)),
-      logging: fc.record({ metricsEvery: fc.integer({ min: 1, max: 100_000 }), samplesEvery: fc.integer({ min: 1, max: 1_000_000 }), evalSamples: fc.integer({ min: 64, max: 20_000 }) }, { requiredKeys: [] }),
+      logging: fc.record({ metricsEvery: fc.integer({ min: 1, max: 10_000_000 }), samplesEvery: fc.integer({ min: 1, max: 1_000_000 }), evalSamples: fc.integer({ min: 64, max: 20_000 }) }, { requiredKeys: [] }),
       backend: fc.constantFrom(...BACKENDS),
     },
     { requiredKeys: ['name', 'variant', 'data'] },
