@@ -267,3 +267,22 @@ test('convolutions, their gradients and conv2dTranspose through the indirect pro
     (gemm as { igemm: HeapGemm['igemm'] }).igemm = original;
   }
 });
+
+// Last in this file: it ends the heap's workers for good.
+test('a worker that has exited is no longer handed rows: the products after it run on the calling thread, right, without waiting for it', { timeout: 60_000 }, async () => {
+  await loadThreadedWasm(2);
+  const gemm = gemmOf();
+  assert.equal(gemm.threads, 2);
+  await gemm.stopWorkers();
+  assert.equal(gemm.threads, 1, 'the exited worker no longer counts');
+  // Split as finely as the threads allow: with the dead worker still posted to, each product would wait
+  // WORKER_TIMEOUT_MS (120 s) and then throw.
+  const old = setMinWorkPerThread(0);
+  const t0 = Date.now();
+  try {
+    assert.ok(checkProducts(gemm, new Rng(7)) > 500);
+  } finally {
+    setMinWorkPerThread(old);
+  }
+  assert.ok(Date.now() - t0 < 30_000, `12 products took ${Date.now() - t0} ms`);
+});

@@ -48,12 +48,14 @@ export interface PackArgs {
 }
 
 export interface HeapGemm {
-  /** Threads that share each product (1: the calling thread alone). */
+  /** Threads that share each product (1: the calling thread alone); a worker that has exited no longer counts. */
   readonly threads: number;
   igemm(a: IgemmArgs): void;
   packB(a: PackArgs): void;
   malloc(bytes: number): number;
   free(ptr: number): void;
+  /** Ends the worker threads; products then run on the calling thread alone. Resolves once they have exited. */
+  stopWorkers(): Promise<void>;
 }
 
 interface GemmExports {
@@ -110,10 +112,17 @@ for (;;) {
 }`;
 
 interface Helper {
+  worker: import('node:worker_threads').Worker;
   ctl: Int32Array;
   /** The worker's last error message, UTF-8, zero-terminated. */
   text: Uint8Array;
   seq: number;
+  /**
+   * False once the worker has exited (its 'exit' event, delivered between
+   * steps, when the trainer's event loop turns): no product is posted to it
+   * again, so a dead worker costs its thread, not WORKER_TIMEOUT_MS a product.
+   */
+  alive: boolean;
 }
 
 function startHelpers(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Helper[] {
@@ -125,7 +134,12 @@ function startHelpers(count: number, module: WebAssembly.Module, memory: WebAsse
     const text = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl, text } });
     worker.unref(); // blocked in Atomics.wait between jobs; never keeps the trainer alive
-    helpers.push({ ctl, text, seq: 0 });
+    const h: Helper = { worker, ctl, text, seq: 0, alive: true };
+    // Without an 'error' listener, a worker's uncaught error (its module failing to instantiate, say)
+    // would be rethrown on the trainer's main thread and end the run; here it only ends that worker.
+    worker.on('error', () => (h.alive = false));
+    worker.on('exit', () => (h.alive = false));
+    helpers.push(h);
   }
   return helpers;
 }
@@ -145,10 +159,12 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
       helpers = []; // no worker threads here: one thread
     }
   }
-  const threads = helpers.length + 1;
+  const live = () => helpers.filter((h) => h.alive);
 
   return {
-    threads,
+    get threads() {
+      return live().length + 1;
+    },
     igemm(a) {
       const rest = [a.ind, a.taps, a.xb, a.zero, a.kc, a.b, a.panelStride, a.n, a.c, a.ldc, a.crow ?? 0] as const;
       if (a.rows <= 0 || a.n <= 0) return;
@@ -156,11 +172,12 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
       // Ranges of whole 4-row blocks, the calling thread's first.
       const blocks = Math.ceil(a.rows / 4);
       const work = a.rows * a.taps * a.kc * a.n;
-      const parts = Math.max(1, Math.min(threads, blocks, Math.floor(work / Math.max(1, minWorkPerThread))));
+      const ready = live();
+      const parts = Math.max(1, Math.min(ready.length + 1, blocks, Math.floor(work / Math.max(1, minWorkPerThread))));
       const edge = (p: number) => Math.min(a.rows, 4 * Math.round((blocks * p) / parts));
       const posted: Helper[] = [];
       for (let p = 1; p < parts; p++) {
-        const h = helpers[p - 1];
+        const h = ready[p - 1];
         h.ctl.set([edge(p), edge(p + 1), ...rest], ARGS);
         h.seq = (h.seq + 1) | 0 || 1;
         Atomics.store(h.ctl, SEQ, h.seq);
@@ -195,6 +212,10 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
     },
     free(p) {
       heap._free(p);
+    },
+    async stopWorkers() {
+      await Promise.all(helpers.map((h) => h.worker.terminate()));
+      for (const h of helpers) h.alive = false;
     },
   };
 }
