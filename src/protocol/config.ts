@@ -161,6 +161,11 @@ export const ConfigSchema = z
           .describe(
             "Moving average of G's weights (Karras et al. 2018; Yazıcı et al. 2019): after each generator update Ḡ ← β·Ḡ + (1 − β)·G, β = min(emaG, (1 + t)/(10 + t)). Sample-based metrics, snapshots and the best checkpoint then come from Ḡ (losses and D's outputs stay G's); G trains exactly as without it. 0 = off; 0.999 is usual.",
           ),
+        lrDecayStart: int(0, 10_000_000)
+          .optional()
+          .describe(
+            'Generator step from which both learning rates fall linearly, reaching zero at training.steps (pix2pix and CycleGAN spend the second half of a run this way). Absent: constant rates.',
+          ),
       })
       .strict()
       .prefault({})
@@ -335,6 +340,10 @@ export function resolveConfig(raw: unknown, source = 'gan.config.json'): Resolve
       problems.push({ path: 'model.conditional', message: `'acgan' adds a class head to D, which variant '${info.id}''s own generator loss does not read: use 'cgan' (labels as inputs) or ${fix}` });
     }
     if (m > 1) problems.push({ path: 'model.packing', message: `packing and model.conditional '${cond}' do not combine (a pack would mix labels): set model.packing to 1` });
+  }
+  const { lrDecayStart, steps } = cfg.training;
+  if (lrDecayStart !== undefined && lrDecayStart >= steps) {
+    problems.push({ path: 'training.lrDecayStart', message: `${lrDecayStart} is not below training.steps (${steps}): the rates fall from this step to the last one; use a smaller step (${Math.floor(steps / 2)} decays over the second half) or remove it` });
   }
   if (problems.length) throw new ConfigError(source, problems);
   const options = { ...info.options, ...stripUndefined(cfg.options) } as Record<OptionName, number | boolean | string>;

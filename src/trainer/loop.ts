@@ -23,6 +23,7 @@ import { registerSecondOrderGradients } from './kernels/secondOrder';
 import { pack, repeatRows } from './packing';
 import type { CheckpointParts } from './checkpoint';
 import { GeneratorAverage } from './generatorAverage';
+import { learningRateScale, setLearningRate } from './learningRate';
 
 const HEATMAP_SIZE = 64;
 const SNAPSHOT_POINTS = 512;
@@ -371,6 +372,12 @@ export class GanTrainer {
 
   /** Generator step `step` (0-based) with its nCritic discriminator steps. */
   async step(step: number): Promise<StepStats> {
+    const t = this.cfg.training;
+    if (t.lrDecayStart !== undefined) {
+      const scale = learningRateScale(step, t.steps, t.lrDecayStart);
+      setLearningRate(this.optD, t.lrD * scale);
+      setLearningRate(this.optG, t.lrG * scale);
+    }
     let d: DStats | undefined;
     for (let k = 0; k < this.cfg.training.nCritic; k++) d = await this.discriminatorStep(step, k);
     const g = await this.generatorStep(step);
