@@ -10,7 +10,7 @@
  * Writes bench/results/variants.md (and the README's table) and prints it.
  *
  *   npm run build && npx tsx bench/variants.ts [--steps 2000] [--seeds 3] [--jobs N]
- *       [--variants gan-ns,wgan-gp,f-gan:kl,gan-ns+pack2,gan-ns+pack2+ema] [--datasets 8gaussians,25gaussians]
+ *       [--variants gan-ns,wgan-gp,f-gan:kl,gan-ns+pack2,gan-ns+pack2+ema,gan-ns+pack2+ema+decay] [--datasets 8gaussians,25gaussians]
  *       [--backend auto|wasm|…] [--out bench/results/variants.md] [--readme | --no-readme] [--quick]
  *
  * --quick: 150 steps, one seed: checks that the script and every variant run;
@@ -18,7 +18,9 @@
  * Variants come from the catalogue (VARIANTS): one without toy settings below
  * runs with its catalogue defaults, and the table says so. A row ending in
  * +ema samples from the moving average of G's weights (training.emaG =
- * AVERAGE_DECAY); G trains exactly as in the row without it.
+ * AVERAGE_DECAY); G trains exactly as in the row without it. A row ending
+ * in +decay lowers both learning rates linearly to zero over the second half
+ * of the steps (training.lrDecayStart = steps / 2).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -100,9 +102,16 @@ interface Entry {
   variant: VariantId;
   settings?: ToySettings;
   extraOptions: Record<string, string>;
+  /** The share of the steps after which the learning rates decay (training.lrDecayStart); absent: constant. */
+  decayFrom?: number;
 }
 
 function parseEntry(spec: string): Entry {
+  if (spec.endsWith('+decay')) {
+    const e = parseEntry(spec.slice(0, -'+decay'.length));
+    const base = e.settings ?? { why: 'catalogue defaults' };
+    return { ...e, key: spec, decayFrom: 0.5, settings: { ...base, why: `${base.why}; both learning rates falling linearly to zero over the second half of the steps (training.lrDecayStart)` } };
+  }
   if (spec.endsWith('+ema')) {
     const e = parseEntry(spec.slice(0, -'+ema'.length));
     const base = e.settings ?? { why: 'catalogue defaults' };
@@ -194,7 +203,7 @@ function experiment(root: string, e: Entry, dataset: BenchDataset, seed: number,
   const cfg = JSON.parse(fs.readFileSync(w.config, 'utf8'));
   const s = e.settings;
   cfg.model = { ...cfg.model, ...s?.model };
-  cfg.training = { ...cfg.training, ...s?.training, seed, steps, batchSize: BATCH_SIZE };
+  cfg.training = { ...cfg.training, ...s?.training, seed, steps, batchSize: BATCH_SIZE, ...(e.decayFrom !== undefined ? { lrDecayStart: Math.floor(steps * e.decayFrom) } : {}) };
   if (cfg.training.optimizer === 'rmsprop') {
     delete cfg.training.beta1;
     delete cfg.training.beta2;
@@ -302,7 +311,7 @@ function rowTitle(e: Entry): string {
   const info = VARIANTS.find((x) => x.id === e.variant)!;
   const divergence = e.extraOptions.divergence ?? e.settings?.options?.divergence ?? (info.options as Record<string, unknown>).divergence;
   const packing = e.settings?.model?.packing;
-  const average = e.settings?.training?.emaG ? `, G's moving average` : '';
+  const average = (e.settings?.training?.emaG ? `, G's moving average` : '') + (e.decayFrom !== undefined ? ', learning rates decayed' : '');
   if (packing) return `${info.title}, packing m = ${packing}${average}`;
   return (divergence ? `${info.title} (${String(divergence)})` : info.title) + average;
 }
