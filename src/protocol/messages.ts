@@ -57,6 +57,8 @@ export const RunSummarySchema = z.object({
   dataset: z.string(),
   /** training.emaG when the run keeps a moving average of G: its samples and metrics come from the average. */
   generatorAverage: z.number().gt(0).lt(1).optional(),
+  /** training.lrDecayStart when the run's learning rates fall linearly to zero from that generator step. */
+  lrDecayStart: z.number().int().min(0).optional(),
   status: RunStatusSchema,
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;

@@ -65,6 +65,7 @@ export function runSummary(run: RunFolder): RunSummary {
     variant: run.config?.variant ?? 'unknown',
     dataset: run.config ? dataLabel(run.config.data) : 'unknown',
     ...(run.config?.training.emaG ? { generatorAverage: run.config.training.emaG } : {}),
+    ...(run.config?.training.lrDecayStart !== undefined ? { lrDecayStart: run.config.training.lrDecayStart } : {}),
     status: run.status,
   };
 }

@@ -23,7 +23,8 @@ import { registerSecondOrderGradients } from './kernels/secondOrder';
 import { pack, repeatRows } from './packing';
 import type { CheckpointParts } from './checkpoint';
 import { GeneratorAverage } from './generatorAverage';
-import { learningRateScale, setLearningRate } from './learningRate';
+import { learningRateScale } from '../protocol/schedule';
+import { setLearningRate } from './learningRate';
 
 const HEATMAP_SIZE = 64;
 const SNAPSHOT_POINTS = 512;

@@ -215,6 +215,8 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       (cfg as { training: { steps: number } }).training.steps = LONG_RUN_STEPS;
       // Samples and metrics from G's moving average: the header must say so.
       (cfg as { training: { emaG?: number } }).training.emaG = 0.999;
+      // Learning rates that decay over the second half: the header must say they are full until then.
+      (cfg as { training: { lrDecayStart?: number } }).training.lrDecayStart = LONG_RUN_STEPS / 2;
       writeFileSync(configFile, JSON.stringify(cfg, null, 2) + '\n');
     });
   });
@@ -263,6 +265,8 @@ describe('GAN Workbench in a real VS Code host (code-server + Chromium)', { time
       log(`scatter: ${drawn} points drawn`);
       const average = (await dash.locator('#run-average').innerText()).trim();
       assert.equal(average, "G's moving average (β 0.999)", 'the header names the moving average the samples come from');
+      const rates = (await dash.locator('#run-rates').innerText()).trim();
+      assert.equal(rates, 'full until step 500,000, then linear decay to 0', 'the header says when the learning rates start to fall');
       await p.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
       log(`screenshot: ${join(ARTIFACTS, 'dashboard.png')}`);
     });

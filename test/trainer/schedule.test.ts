@@ -15,7 +15,7 @@ import { resolveConfig } from '../../src/protocol/config';
 import { VARIANT_IDS, VARIANTS } from '../../src/protocol/variants';
 import { pickBackend } from '../../src/trainer/backend';
 import { compileAndLoad, type ModelBuilders } from '../../src/trainer/compile';
-import { learningRateScale } from '../../src/trainer/learningRate';
+import { learningRateScale } from '../../src/protocol/schedule';
 import { GanTrainer } from '../../src/trainer/loop';
 
 let builders: ModelBuilders;

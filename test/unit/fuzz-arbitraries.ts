@@ -91,7 +91,7 @@ export const trainerMessage = fc.oneof(
 );
 export const controlMessage = fc.record({ type: fc.constant('control'), action: fc.constantFrom(...CONTROL_ACTIONS) });
 export const runSummary = fc.record(
-  { id: fc.string(), name: fc.string(), variant: fc.string(), dataset: fc.string(), generatorAverage: fc.double({ min: 0.01, max: 0.99, noNaN: true }), status },
+  { id: fc.string(), name: fc.string(), variant: fc.string(), dataset: fc.string(), generatorAverage: fc.double({ min: 0.01, max: 0.99, noNaN: true }), lrDecayStart: fc.nat(), status },
   { requiredKeys: ['id', 'name', 'variant', 'dataset', 'status'] },
 );
 export const hostToWebview = fc.oneof(

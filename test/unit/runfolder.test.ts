@@ -114,7 +114,7 @@ test('run folder: missing and garbage files become warnings, never an exception'
   assert.match(w, /incomplete/);
 });
 
-test("run summary: a run that keeps G's moving average says so (the dashboard's 'samples from'); one without says nothing", () => {
+test("run summary: a run that keeps G's moving average says so (the dashboard's 'samples from'), one whose rates decay says from where; one without says nothing", () => {
   const summaryOf = (training: object) => {
     const dir = tmp();
     writeJsonAtomic(path.join(dir, RUN_FILES.config), resolveConfig({ name: 'r', variant: 'gan-ns', data: { name: '8gaussians' }, training }));
@@ -123,4 +123,6 @@ test("run summary: a run that keeps G's moving average says so (the dashboard's 
   };
   assert.equal(summaryOf({ emaG: 0.999 }).generatorAverage, 0.999);
   assert.equal('generatorAverage' in summaryOf({}), false);
+  assert.equal(summaryOf({ steps: 100, lrDecayStart: 0 }).lrDecayStart, 0, 'a decay from the first step is still a decay');
+  assert.equal('lrDecayStart' in summaryOf({}), false);
 });

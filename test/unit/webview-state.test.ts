@@ -5,7 +5,7 @@ import { METRICS, type MetricRecord } from '../../src/protocol/metrics';
 import { CHART_IDS, chartDescription, paletteIndex } from '../../webview-ui/src/catalog';
 import { PALETTE_VARS } from '../../webview-ui/src/view/theme';
 import type { RunStatus } from '../../src/protocol/run';
-import { apply, chartSeries, controlsFor, initialState, MAX_NOTICES, receive, shownSpeed, shownStep, type ViewState } from '../../webview-ui/src/state';
+import { apply, chartSeries, controlsFor, initialState, MAX_NOTICES, receive, shownLearningRates, shownSpeed, shownStep, type ViewState } from '../../webview-ui/src/state';
 
 const status = (over: Partial<RunStatus> = {}): RunStatus => ({
   state: 'running',
@@ -289,6 +289,23 @@ test('the header shows the newer of the status step and the last metric step', (
   s = receive(s, { type: 'status', status: status({ step: 60 }) });
   assert.equal(shownStep(s), 60, 'a newer status wins');
   assert.equal(shownStep(initialState()), 0);
+});
+
+test('the header says where a decaying run\'s learning rates stand: full until the decay, then the factor for the next update; nothing for constant rates', () => {
+  const decaying = (() => {
+    const msg = initMsg([rec(0, { lossD: 1 })]);
+    if (msg.type === 'init') msg.run.lrDecayStart = 500;
+    return msg;
+  })();
+  let s = receive(initialState(), decaying);
+  assert.equal(shownLearningRates(s), 'full until step 500, then linear decay to 0', 'step 10 of 1,000');
+  s = receive(s, { type: 'status', status: status({ step: 750 }) });
+  assert.equal(shownLearningRates(s), '× 0.50 (linear decay from step 500)', '(1,000 − 750) / (1,000 − 500)');
+  s = receive(s, { type: 'metrics', records: [rec(900, { lossD: 1 })] });
+  assert.equal(shownLearningRates(s), '× 0.20 (linear decay from step 500)', 'metrics ran ahead of the status');
+  s = receive(s, { type: 'status', status: status({ step: 1000, state: 'completed' }) });
+  assert.equal(shownLearningRates(s), '× 0.00 (linear decay from step 500)', 'the run is done');
+  assert.equal(shownLearningRates(receive(initialState(), initMsg([rec(0, { lossD: 1 })]))), undefined, 'constant rates: no item');
 });
 
 test("compared runs' series are labelled for their own variant, and without one keep the default", () => {

@@ -12,6 +12,7 @@ import { dispatch, type Handlers, type HostToWebview, type RunSummary } from '..
 import type { FindingView } from '../../src/protocol/diagnosis';
 import type { MetricRecord, Snapshot } from '../../src/protocol/metrics';
 import type { RunState, RunStatus } from '../../src/protocol/run';
+import { learningRateScale } from '../../src/protocol/schedule';
 import { CHART_IDS, chartOf, EXTRA_ORDER_BASE, labelOf, orderOf, type ChartId } from './catalog';
 import { Arena, capacityFor, emptyVec, VecWriter, type Column, type Vec } from './store';
 import { parseHostMessage } from './validate';
@@ -316,6 +317,20 @@ export interface Controls {
  */
 export function shownStep(state: Pick<ViewState, 'status' | 'lastStep'>): number {
   return Math.max(state.status?.step ?? 0, state.lastStep);
+}
+
+/**
+ * What the header says of a run whose learning rates decay
+ * (training.lrDecayStart): the full rates until the decay starts, then the
+ * factor on them for the next update; undefined for constant rates.
+ */
+export function shownLearningRates(state: Pick<ViewState, 'run' | 'status' | 'lastStep'>): string | undefined {
+  const start = state.run?.lrDecayStart;
+  const total = state.status?.totalSteps;
+  if (start === undefined || !total) return undefined;
+  const step = shownStep(state);
+  if (step < start) return `full until step ${start.toLocaleString('en-US')}, then linear decay to 0`;
+  return `× ${learningRateScale(step, total, start).toFixed(2)} (linear decay from step ${start.toLocaleString('en-US')})`;
 }
 
 /**

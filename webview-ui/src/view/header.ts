@@ -1,6 +1,6 @@
 /** Run header (name, variant, dataset, state, progress, speed, backend) and the control buttons. */
 import type { ControlAction } from '../../../src/protocol/messages';
-import { controlsFor, shownSpeed, shownStep, type ViewState } from '../state';
+import { controlsFor, shownLearningRates, shownSpeed, shownStep, type ViewState } from '../state';
 import { h, setText } from './dom';
 
 const BUTTONS: ReadonlyArray<{ action: ControlAction; id: string; label: string; primary: boolean; hint: string }> = [
@@ -18,6 +18,8 @@ export class HeaderView {
   private readonly dataset = h('span', { className: 'meta-value' });
   private readonly average = h('span', { id: 'run-average', className: 'meta-value' });
   private readonly averageItem = meta('samples from', this.average);
+  private readonly rates = h('span', { id: 'run-rates', className: 'meta-value' });
+  private readonly ratesItem = meta('learning rates', this.rates);
   private readonly step = h('span', { id: 'run-step', text: 'step 0 / 0' });
   private readonly speed = h('span', { id: 'run-speed', text: '— steps/s' });
   private readonly backend = h('span', { id: 'backend', className: 'meta-value', text: '—' });
@@ -43,6 +45,7 @@ export class HeaderView {
         meta('variant', this.variant),
         meta('dataset', this.dataset),
         this.averageItem,
+        this.ratesItem,
         h('span', { className: 'meta-item' }, [this.step]),
         h('span', { className: 'meta-item' }, [this.speed]),
         meta('backend', this.backend),
@@ -65,6 +68,10 @@ export class HeaderView {
       this.average.title = beta ? "training.emaG: every sample and metric here comes from an exponential moving average of G's weights; G itself trains as without it" : '';
     }
     this.averageItem.hidden = !s.run?.generatorAverage;
+    const rates = shownLearningRates(s);
+    setText(this.rates, rates ?? '');
+    this.rates.title = rates ? 'training.lrDecayStart: both learning rates fall linearly from that generator step to zero at the last one' : '';
+    this.ratesItem.hidden = rates === undefined;
     const state = status?.state ?? 'unknown';
     setText(this.state, state);
     this.state.className = `state-badge state-${state}`;
