@@ -22,7 +22,8 @@ const CONFIG = {
   variant: 'gan-ns',
   data: { name: '8gaussians' },
   model: { hidden: 16, depth: 2 },
-  training: { steps: STEPS, batchSize: 32, seed: 7 },
+  // Rates decaying from step 30: a resumed run must continue the schedule, not restart it.
+  training: { steps: STEPS, batchSize: 32, seed: 7, lrDecayStart: 30 },
   logging: { metricsEvery: 5, samplesEvery: 20, evalSamples: 128, checkpointEvery: 20, keepCheckpoints: 2 },
   backend: 'wasm',
 };
