@@ -99,6 +99,36 @@ test('the SIMD sums stay accurate over many rows: a column of 100,003 values sum
   }
 });
 
+test('transpose moves every float, bit for bit, on ragged and 4-aligned shapes, SIMD and JS alike', async () => {
+  await tf.setBackend('wasm');
+  const simd = simdPassesFor(tf.backend());
+  assert.ok(!(simd instanceof Error));
+  const rng = new Rng(11);
+  // Blocks of 4 × 4 with ragged right columns, bottom rows, both, or neither; a row or a column alone.
+  const shapes: [number, number][] = [[1, 1], [1, 9], [9, 1], [3, 5], [4, 4], [5, 7], [8, 12], [17, 33], [64, 256], [256, 300], [301, 255]];
+  for (const [rows, cols] of shapes) {
+    // Random bit patterns, NaNs and infinities among them: a transpose must not touch a bit.
+    const bits = Uint32Array.from({ length: rows * cols }, () => rng.int(2 ** 32));
+    const x = tf.tensor2d(new Float32Array(bits.buffer), [rows, cols]);
+    const want = new Uint32Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) want[c * rows + r] = bits[r * cols + c];
+    for (const p of [simd, jsPasses]) {
+      const out = tf.zeros([cols, rows]);
+      const o = heapView(out);
+      p.transpose(heapView(x), rows, cols, o);
+      const got = new Uint32Array(o.buffer, o.byteOffset, o.length).slice();
+      if (p.kind === 'simd') assert.deepEqual(got, want, `simd transpose of [${rows}, ${cols}]: every bit`);
+      else {
+        // JS moves a float through a double, which may quieten a NaN's payload: compare values there.
+        const values = (u: Uint32Array) => Array.from(new Float32Array(u.buffer), (v) => (Number.isNaN(v) ? 'NaN' : v));
+        assert.deepEqual(values(got), values(want), `js transpose of [${rows}, ${cols}]`);
+      }
+      out.dispose();
+    }
+    x.dispose();
+  }
+});
+
 test('the SIMD heap passes match the JS loops (the column sums bit for bit) on the single-thread build (unshared memory) and the threaded one (shared memory)', async () => {
   await tf.setBackend('wasm');
   await checkBackend('single-thread wasm', false);

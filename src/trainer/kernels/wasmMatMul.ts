@@ -3,8 +3,8 @@
  * operand is transposed; with a transpose flag it falls back to a naive loop.
  * Every dense layer's gradient asks for a transpose, so training spends most
  * of its time there. This re-registers the kernel: transposed operands are
- * materialised with the wasm Transpose kernel (cheap, O(n·m)) and the
- * product goes through the fast path.
+ * materialised (O(n·m), by the heap passes' SIMD transpose) and the product
+ * goes through the fast path.
  *
  * One case skips both: xᵀ·dy for a layer with a single output (a
  * discriminator's last dense layer), which is a weighted column sum of x.
@@ -85,6 +85,21 @@ function gemmProduct(a: tf.TensorInfo, b: tf.TensorInfo, backend: unknown): tf.T
   return convGemm(backend as tf.KernelBackend, gemm, a, { tensor: b, tapStride: 4 * k * n, rowStride: 4 * n }, geometry, [...a.shape.slice(0, -1), n]);
 }
 
+/**
+ * xᵀ of a float32 matrix (rank 2, or rank 3 with a batch of 1) by the heap
+ * passes' transpose; undefined for anything else, which keeps tfjs's kernel.
+ * tfjs's wasm Transpose moved about 1 GB/s on the grid model's [256, 256]
+ * operands, 7.5 % of its step (docs/measured.md).
+ */
+function heapTranspose(x: tf.TensorInfo, backend: unknown): tf.TensorInfo | undefined {
+  const r = x.shape.length;
+  if (x.dtype !== 'float32' || (r !== 2 && r !== 3) || (r === 3 && x.shape[0] !== 1)) return undefined;
+  const [rows, cols] = x.shape.slice(-2);
+  const shape = r === 2 ? [cols, rows] : [1, cols, rows];
+  const [out] = heapOutputs(backend, [shape], ([o], view) => heapPasses(backend).transpose(view(x), rows, cols, o));
+  return out;
+}
+
 let installed = false;
 
 export function installWasmMatMul(): void {
@@ -99,11 +114,14 @@ export function installWasmMatMul(): void {
     if (oneOutput) return oneOutput;
     const temps: tf.TensorInfo[] = [];
     const materialise = (x: tf.TensorInfo): tf.TensorInfo => {
-      const r = x.shape.length;
-      const perm = [...Array(r - 2).keys(), r - 1, r - 2];
-      const t = transposeFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
+      const t = heapTranspose(x, backend) ?? tfjsTranspose(x);
       temps.push(t);
       return t;
+    };
+    const tfjsTranspose = (x: tf.TensorInfo): tf.TensorInfo => {
+      const r = x.shape.length;
+      const perm = [...Array(r - 2).keys(), r - 1, r - 2];
+      return transposeFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
     };
     try {
       const a = transposeA ? materialise(inputs.a as tf.TensorInfo) : (inputs.a as tf.TensorInfo);

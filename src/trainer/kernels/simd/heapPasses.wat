@@ -134,6 +134,64 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
 
+  ;; out = xᵀ: x [rows, cols] to out [cols, rows] (float32; out apart from x).
+  ;; 4 × 4 blocks go through registers (two rounds of shuffles), the ragged
+  ;; right columns and bottom rows one float at a time. Only moves: the bits
+  ;; are x's. The transposed operands of a dense layer's gradients
+  ;; (kernels/wasmMatMul.ts), where tfjs's own Transpose ran at about 1 GB/s.
+  (func (export "transpose") (param $x i32) (param $rows i32) (param $cols i32) (param $out i32)
+    (local $r i32) (local $c i32) (local $r4 i32) (local $c4 i32) (local $p i32) (local $q i32)
+    (local $xr i32) (local $or i32) (local $a v128) (local $b v128) (local $cc v128) (local $d v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $xr (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $or (i32.shl (local.get $rows) (i32.const 2)))
+    (local.set $r4 (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $c4 (i32.and (local.get $cols) (i32.const -4)))
+    (block $blocksDone
+      (loop $blockRows
+        (br_if $blocksDone (i32.ge_u (local.get $r) (local.get $r4)))
+        (local.set $c (i32.const 0))
+        (block $rowDone
+          (loop $blockCols
+            (br_if $rowDone (i32.ge_u (local.get $c) (local.get $c4)))
+            ;; p: x[r, c]; q: out[c, r]
+            (local.set $p (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2))))
+            (local.set $q (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2))))
+            (local.set $a (v128.load (local.get $p)))
+            (local.set $b (v128.load (i32.add (local.get $p) (local.get $xr))))
+            (local.set $cc (v128.load (i32.add (local.get $p) (i32.shl (local.get $xr) (i32.const 1)))))
+            (local.set $d (v128.load (i32.add (local.get $p) (i32.mul (local.get $xr) (i32.const 3)))))
+            ;; a0 b0 a1 b1, a2 b2 a3 b3, c0 d0 c1 d1, c2 d2 c3 d3
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+            (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cc) (local.get $d)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $cc) (local.get $d)))
+            ;; a0 b0 c0 d0, a1 b1 c1 d1, a2 b2 c2 d2, a3 b3 c3 d3
+            (v128.store (local.get $q) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+            (v128.store (i32.add (local.get $q) (local.get $or)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+            (v128.store (i32.add (local.get $q) (i32.shl (local.get $or) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+            (v128.store (i32.add (local.get $q) (i32.mul (local.get $or) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $blockCols)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $blockRows)))
+    ;; Columns c4… of every row, then rows r4… of the first c4 columns.
+    (local.set $r (i32.const 0))
+    (block $edgeDone
+      (loop $edgeRows
+        (br_if $edgeDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (select (i32.const 0) (local.get $c4) (i32.ge_u (local.get $r) (local.get $r4))))
+        (block $edgeRowDone
+          (loop $edgeCols
+            (br_if $edgeRowDone (i32.ge_u (local.get $c) (local.get $cols)))
+            (f32.store
+              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $r)) (i32.const 2)))
+              (f32.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $c)) (i32.const 2)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $edgeCols)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $edgeRows))))
+
   ;; acc[c] = Σ_r x[r, c]·w[r] (w: rows float32), added up in float32 row by
   ;; row: xᵀ·w, the weight gradient of a layer with one output (kernels/wasmMatMul.ts).
   (func (export "weightedColumnSums") (param $x i32) (param $w i32) (param $rows i32) (param $cols i32) (param $acc i32)

@@ -41,6 +41,12 @@ export const jsPasses: HeapPasses = {
   affine2(g, x, { s, a, b, k }, out, rows, cols) {
     for (let r = 0, i = 0; r < rows; r++) for (let c = 0; c < cols; c++, i++) out[i] = g[i] * a[c] + (x[i] - s[c]) * b[c] + k[c];
   },
+  transpose(x, rows, cols, out) {
+    for (let r = 0; r < rows; r++) {
+      const b = r * cols;
+      for (let c = 0; c < cols; c++) out[c * rows + r] = x[b + c];
+    }
+  },
   columnSums(x, rows, cols, out) {
     // Four rows per pass over the accumulators keep their loads and stores to a quarter; each addition is still rounded in turn.
     const acc = new Float32Array(cols);

@@ -57,6 +57,8 @@ export interface HeapPasses {
   columnSums(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** out = xᵀ·w (w: rows values), each column added up in float32 row by row. out must be on the heap for SIMD. */
   weightedColumnSums(x: Float32Array, w: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** out = xᵀ: x [rows, cols] to out [cols, rows], bits unchanged; out apart from x. Any shape. */
+  transpose(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** y = max(x, 0) + min(x, 0)·α elementwise (LeakyReLU; ReLU with α = 0). Any length; y may be x. */
   leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
   /** dx = x > 0 ? dy : dy·α elementwise. */

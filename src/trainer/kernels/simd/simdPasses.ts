@@ -25,6 +25,7 @@ interface SimdExports {
   affine2(g: number, x: number, s: number, a: number, b: number, k: number, out: number, rows: number, cols: number): void;
   columnSums(x: number, rows: number, cols: number, acc: number): void;
   weightedColumnSums(x: number, w: number, rows: number, cols: number, acc: number): void;
+  transpose(x: number, rows: number, cols: number, out: number): void;
   leakyRelu(x: number, y: number, n: number, alpha: number): void;
   leakyReluGrad(dy: number, x: number, dx: number, n: number, alpha: number): void;
   adam(value: number, grad: number, m: number, v: number, outValue: number, outM: number, outV: number, n: number, b1: number, b2: number, g1: number, g2: number, c1: number, c2: number, eps: number, negLr: number): void;
@@ -93,6 +94,9 @@ function simdPasses(heap: EmscriptenHeap): HeapPasses {
     },
     weightedColumnSums(x, w, rows, cols, out) {
       k.weightedColumnSums(at(x), at(w), rows, cols, at(out));
+    },
+    transpose(x, rows, cols, out) {
+      k.transpose(at(x), rows, cols, at(out));
     },
     leakyRelu(x, y, alpha) {
       k.leakyRelu(at(x), at(y), x.length, alpha);
