@@ -311,9 +311,9 @@ function rowTitle(e: Entry): string {
   const info = VARIANTS.find((x) => x.id === e.variant)!;
   const divergence = e.extraOptions.divergence ?? e.settings?.options?.divergence ?? (info.options as Record<string, unknown>).divergence;
   const packing = e.settings?.model?.packing;
-  const average = (e.settings?.training?.emaG ? `, G's moving average` : '') + (e.decayFrom !== undefined ? ', learning rates decayed' : '');
-  if (packing) return `${info.title}, packing m = ${packing}${average}`;
-  return (divergence ? `${info.title} (${String(divergence)})` : info.title) + average;
+  const extras = (e.settings?.training?.emaG ? `, G's moving average` : '') + (e.decayFrom !== undefined ? ', learning rates decayed' : '');
+  if (packing) return `${info.title}, packing m = ${packing}${extras}`;
+  return (divergence ? `${info.title} (${String(divergence)})` : info.title) + extras;
 }
 
 /** Beats a published row on one dataset: at least as many modes and at least as many high-quality samples. */

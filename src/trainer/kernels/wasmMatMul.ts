@@ -113,15 +113,15 @@ export function installWasmMatMul(): void {
     const oneOutput = oneOutputGradient(inputs, backend, transposeA, transposeB);
     if (oneOutput) return oneOutput;
     const temps: tf.TensorInfo[] = [];
-    const materialise = (x: tf.TensorInfo): tf.TensorInfo => {
-      const t = heapTranspose(x, backend) ?? tfjsTranspose(x);
-      temps.push(t);
-      return t;
-    };
     const tfjsTranspose = (x: tf.TensorInfo): tf.TensorInfo => {
       const r = x.shape.length;
       const perm = [...Array(r - 2).keys(), r - 1, r - 2];
       return transposeFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
+    };
+    const materialise = (x: tf.TensorInfo): tf.TensorInfo => {
+      const t = heapTranspose(x, backend) ?? tfjsTranspose(x);
+      temps.push(t);
+      return t;
     };
     try {
       const a = transposeA ? materialise(inputs.a as tf.TensorInfo) : (inputs.a as tf.TensorInfo);

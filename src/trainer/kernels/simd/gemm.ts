@@ -117,14 +117,14 @@ interface Helper {
   /** The worker's last error message, UTF-8, zero-terminated. */
   text: Uint8Array;
   seq: number;
-  /**
-   * False once the worker has exited (its 'exit' event, delivered between
-   * steps, when the trainer's event loop turns): no product is posted to it
-   * again, so a dead worker costs its thread, not WORKER_TIMEOUT_MS a product.
-   */
-  alive: boolean;
 }
 
+/**
+ * The live workers. One that exits (its 'exit' event, delivered between
+ * steps, when the trainer's event loop turns) leaves the array, so no product
+ * is posted to it again: a dead worker costs its thread, not
+ * WORKER_TIMEOUT_MS a product.
+ */
 function startHelpers(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Helper[] {
   // Required, not imported: this file stays loadable where worker_threads is absent (it then runs on one thread).
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
@@ -134,11 +134,15 @@ function startHelpers(count: number, module: WebAssembly.Module, memory: WebAsse
     const text = new Uint8Array(new SharedArrayBuffer(ERROR_BYTES));
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl, text } });
     worker.unref(); // blocked in Atomics.wait between jobs; never keeps the trainer alive
-    const h: Helper = { worker, ctl, text, seq: 0, alive: true };
+    const h: Helper = { worker, ctl, text, seq: 0 };
+    const drop = () => {
+      const i = helpers.indexOf(h);
+      if (i >= 0) helpers.splice(i, 1);
+    };
     // Without an 'error' listener, a worker's uncaught error (its module failing to instantiate, say)
     // would be rethrown on the trainer's main thread and end the run; here it only ends that worker.
-    worker.on('error', () => (h.alive = false));
-    worker.on('exit', () => (h.alive = false));
+    worker.on('error', drop);
+    worker.on('exit', drop);
     helpers.push(h);
   }
   return helpers;
@@ -159,11 +163,9 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
       helpers = []; // no worker threads here: one thread
     }
   }
-  const live = () => helpers.filter((h) => h.alive);
-
   return {
     get threads() {
-      return live().length + 1;
+      return helpers.length + 1;
     },
     igemm(a) {
       const rest = [a.ind, a.taps, a.xb, a.zero, a.kc, a.b, a.panelStride, a.n, a.c, a.ldc, a.crow ?? 0] as const;
@@ -172,12 +174,11 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
       // Ranges of whole 4-row blocks, the calling thread's first.
       const blocks = Math.ceil(a.rows / 4);
       const work = a.rows * a.taps * a.kc * a.n;
-      const ready = live();
-      const parts = Math.max(1, Math.min(ready.length + 1, blocks, Math.floor(work / Math.max(1, minWorkPerThread))));
+      const parts = Math.max(1, Math.min(helpers.length + 1, blocks, Math.floor(work / Math.max(1, minWorkPerThread))));
       const edge = (p: number) => Math.min(a.rows, 4 * Math.round((blocks * p) / parts));
       const posted: Helper[] = [];
       for (let p = 1; p < parts; p++) {
-        const h = ready[p - 1];
+        const h = helpers[p - 1];
         h.ctl.set([edge(p), edge(p + 1), ...rest], ARGS);
         h.seq = (h.seq + 1) | 0 || 1;
         Atomics.store(h.ctl, SEQ, h.seq);
@@ -214,8 +215,8 @@ function heapGemm(heap: EmscriptenHeap, threadsWanted: number): HeapGemm {
       heap._free(p);
     },
     async stopWorkers() {
-      await Promise.all(helpers.map((h) => h.worker.terminate()));
-      for (const h of helpers) h.alive = false;
+      // Each worker's 'exit' listener (startHelpers) takes it out of `helpers` before its terminate() resolves.
+      await Promise.all([...helpers].map((h) => h.worker.terminate()));
     },
   };
 }
