@@ -19,6 +19,7 @@ import { runResumability } from './runs/resumable';
 import { RunStatusBar } from './runs/statusBar';
 import { RecentLogger } from './logger';
 import { installNativeBackendCommand } from './backends/installNativeCommand';
+import { count } from '../protocol/numbers';
 
 /** What `activate` returns: a small surface for tests in a real VS Code host. */
 export interface GanWorkbenchApi {
@@ -151,8 +152,8 @@ function notifyEnded(e: RunEndedEvent, open: (dir: string) => void): void {
       const buttons = can.ok ? [resume, show] : [show];
       void vscode.window
         .showWarningMessage(
-          `GAN: run ${e.id} was ${e.exit?.signal ? `killed by ${e.exit.signal}` : 'killed or crashed'} at step ${s.step} of ${s.totalSteps}. Every metric and sample it wrote until then is kept in its folder.` +
-            (can.ok ? ` Resume continues from its checkpoint at step ${can.step}.` : ''),
+          `GAN: run ${e.id} was ${e.exit?.signal ? `killed by ${e.exit.signal}` : 'killed or crashed'} at step ${count(s.step)} of ${count(s.totalSteps)}. Every metric and sample it wrote until then is kept in its folder.` +
+            (can.ok ? ` Resume continues from its checkpoint at step ${count(can.step)}.` : ''),
           ...buttons,
         )
         .then(then);

@@ -127,7 +127,7 @@ test('signal exit while live → killed, naming the signal and the step', () => 
     const s = decideExitStatus(live(state), { code: null, signal: 'SIGKILL' }, { now });
     assert.equal(s?.state, 'killed');
     assert.match(s!.error!, /SIGKILL/);
-    assert.match(s!.error!, /step 420 of 2000/);
+    assert.match(s!.error!, /step 420 of 2,000/);
     assert.equal(s!.step, 420);
     assert.equal(s!.updatedAt, now.toISOString());
   }
@@ -183,9 +183,13 @@ test('tree description, tooltip and status bar text', () => {
     dataset: '8gaussians',
     status: { ...live(), stepsPerSec: 123.456, backend: { name: 'tfjs-node', reason: 'native binding loaded' }, error: 'boom' },
   };
-  assert.equal(treeDescription(summary.status), 'running · 420/2000');
-  assert.equal(statusBarText(summary), '$(pulse) exp 420/2000 · 123 steps/s · tfjs-node');
-  assert.equal(statusBarText({ ...summary, status: { ...summary.status, stepsPerSec: 7.5, backend: undefined } }), '$(pulse) exp 420/2000 · 7.50 steps/s');
+  assert.equal(treeDescription(summary.status), 'running · 420/2,000');
+  assert.equal(statusBarText(summary), '$(pulse) exp 420/2,000 · 123 steps/s · tfjs-node');
+  assert.equal(statusBarText({ ...summary, status: { ...summary.status, stepsPerSec: 7.5, backend: undefined } }), '$(pulse) exp 420/2,000 · 7.50 steps/s');
   const tip = treeTooltip(summary, '/w/.gan/runs/exp');
-  for (const s of ['wgan-gp', '8gaussians', 'tfjs-node', 'Error: boom', '/w/.gan/runs/exp']) assert.ok(tip.includes(s), s);
+  for (const s of ['wgan-gp', '8gaussians', 'tfjs-node', 'Error: boom', '/w/.gan/runs/exp', 'at step 420 of 2,000']) assert.ok(tip.includes(s), s);
+  // Long runs: the counts a toy benchmark reaches stay readable at a glance.
+  const long = { ...summary.status, step: 1234567, totalSteps: 10000000 };
+  assert.equal(treeDescription(long), 'running · 1,234,567/10,000,000');
+  assert.equal(statusBarText({ ...summary, status: { ...long, stepsPerSec: undefined, backend: undefined } }), '$(pulse) exp 1,234,567/10,000,000');
 });

@@ -16,6 +16,7 @@ import { learningRateScale } from '../../src/protocol/schedule';
 import { CHART_IDS, chartOf, EXTRA_ORDER_BASE, labelOf, orderOf, type ChartId } from './catalog';
 import { Arena, capacityFor, emptyVec, VecWriter, type Column, type Vec } from './store';
 import { parseHostMessage } from './validate';
+import { count } from '../../src/protocol/numbers';
 
 export type NoticeLevel = 'info' | 'warn' | 'error';
 
@@ -329,8 +330,8 @@ export function shownLearningRates(state: Pick<ViewState, 'run' | 'status' | 'la
   const total = state.status?.totalSteps;
   if (start === undefined || !total) return undefined;
   const step = shownStep(state);
-  if (step < start) return `full until step ${start.toLocaleString('en-US')}, then linear decay to 0`;
-  return `× ${learningRateScale(step, total, start).toFixed(2)} (linear decay from step ${start.toLocaleString('en-US')})`;
+  if (step < start) return `full until step ${count(start)}, then linear decay to 0`;
+  return `× ${learningRateScale(step, total, start).toFixed(2)} (linear decay from step ${count(start)})`;
 }
 
 /**

@@ -18,6 +18,7 @@ import { readLatestSnapshot, readRunFolder, runSummary, type RunFolder } from '.
 import { capRecords, lastStep, mergeByStep } from '../runs/metricsMerge';
 import { decimateMetricsFile, readMetricsQuick, type MetricsFileOptions, type MetricsRead } from './metricsFile';
 import { snapshotSteps } from './snapshotHistory';
+import { count as n } from '../../protocol/numbers';
 
 export const MAX_INIT_RECORDS = 200_000;
 
@@ -97,7 +98,6 @@ function compose(i: InitInput, folder: RunFolder, metrics: MetricsRead, fileSnap
   const capped = capRecords(merged, max);
   const live = merged.length - metrics.records.length;
   const total = metrics.fileRecords + live;
-  const n = (x: number) => x.toLocaleString('en-US');
   const notices: string[] = [];
   if (!metrics.complete) {
     notices.push(

@@ -10,6 +10,7 @@ import { isLive, RUN_FILES, RunStatusSchema, type RunStatus } from '../../protoc
 import { writeJsonAtomic } from '../../runfolder/atomic';
 import { readJsonFile } from '../../runfolder/json';
 import type { ExitInfo } from './trainerProcess';
+import { count } from '../../protocol/numbers';
 
 /** status.json as written, without readRunFolder's live→killed inference. */
 export function readStatusFile(runDir: string): RunStatus | undefined {
@@ -34,7 +35,7 @@ export function decideExitStatus(status: RunStatus | undefined, exit: ExitInfo |
   if (status && !isLive(status.state)) return undefined;
   const now = (ctx.now ?? new Date()).toISOString();
   const base: RunStatus = status ?? { state: 'starting', step: 0, totalSteps: ctx.totalSteps ?? 0, startedAt: now, updatedAt: now };
-  const at = `at step ${base.step}${base.totalSteps ? ` of ${base.totalSteps}` : ''}`;
+  const at = `at step ${count(base.step)}${base.totalSteps ? ` of ${count(base.totalSteps)}` : ''}`;
   const pid = base.pid ? ` (pid ${base.pid})` : '';
   let state: RunStatus['state'];
   let error: string;

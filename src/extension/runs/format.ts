@@ -1,6 +1,7 @@
 /** How runs read in the tree and the status bar (no `vscode` import). */
 import type { RunSummary } from '../../protocol/messages';
 import type { RunState, RunStatus } from '../../protocol/run';
+import { count } from '../../protocol/numbers';
 
 /** Codicon id (ThemeIcon) per state. */
 export const STATE_ICONS: Readonly<Record<RunState, string>> = {
@@ -29,7 +30,7 @@ export function formatRate(stepsPerSec: number | undefined): string | undefined 
 
 /** `state · step/total` */
 export function treeDescription(status: RunStatus): string {
-  return `${status.state} · ${status.step}/${status.totalSteps}`;
+  return `${status.state} · ${count(status.step)}/${count(status.totalSteps)}`;
 }
 
 export function treeTooltip(s: RunSummary, dir: string, warnings: readonly string[] = []): string {
@@ -38,7 +39,7 @@ export function treeTooltip(s: RunSummary, dir: string, warnings: readonly strin
     `${s.id}`,
     `Variant: ${s.variant}`,
     `Dataset: ${s.dataset}`,
-    `State: ${st.state} at step ${st.step} of ${st.totalSteps}`,
+    `State: ${st.state} at step ${count(st.step)} of ${count(st.totalSteps)}`,
     `Backend: ${st.backend ? `${st.backend.name} (${st.backend.reason})` : 'not reported yet'}`,
   ];
   if (st.stepsPerSec !== undefined) lines.push(`Speed: ${formatRate(st.stepsPerSec)} steps/s`);
@@ -52,7 +53,7 @@ export function treeTooltip(s: RunSummary, dir: string, warnings: readonly strin
 /** `$(pulse) <name> step/total · x steps/s · backend` */
 export function statusBarText(s: RunSummary): string {
   const st = s.status;
-  const parts = [`$(pulse) ${s.name} ${st.step}/${st.totalSteps}`];
+  const parts = [`$(pulse) ${s.name} ${count(st.step)}/${count(st.totalSteps)}`];
   const rate = formatRate(st.stepsPerSec);
   if (rate !== undefined) parts.push(`${rate} steps/s`);
   if (st.backend) parts.push(st.backend.name);

@@ -2,6 +2,7 @@
 import type { ControlAction } from '../../../src/protocol/messages';
 import { controlsFor, shownLearningRates, shownSpeed, shownStep, type ViewState } from '../state';
 import { h, setText } from './dom';
+import { count } from '../../../src/protocol/numbers';
 
 const BUTTONS: ReadonlyArray<{ action: ControlAction; id: string; label: string; primary: boolean; hint: string }> = [
   { action: 'pause', id: 'btn-pause', label: 'Pause', primary: false, hint: 'Pause training after the current step' },
@@ -77,7 +78,7 @@ export class HeaderView {
     this.state.className = `state-badge state-${state}`;
     const step = shownStep(s);
     const total = status?.totalSteps ?? 0;
-    setText(this.step, `step ${step} / ${total}`);
+    setText(this.step, `step ${count(step)} / ${count(total)}`);
     this.progress.style.width = `${total > 0 ? Math.min(100, (100 * step) / total) : 0}%`;
     const sps = shownSpeed(s);
     setText(this.speed, sps === undefined ? '— steps/s' : `${sps >= 100 ? sps.toFixed(0) : sps.toFixed(1)} steps/s`);
