@@ -29,6 +29,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeExperiment } from '../src/extension/scaffold/scaffold';
 import { BACKENDS, type ToyDataset } from '../src/protocol/config';
+import { count } from '../src/protocol/numbers';
 import { TOY_SETTINGS, type ToySettings } from '../src/protocol/toySettings';
 import { F_DIVERGENCES, VARIANTS, VARIANT_IDS, type FDivergence, type VariantId } from '../src/protocol/variants';
 import { modeCoverage, toyDataset } from '../src/trainer/data/toy';
@@ -378,7 +379,7 @@ function render(o: ReturnType<typeof parse>, results: RunResult[], wallSeconds: 
     lines.push(`| ${cols.join(' | ')} |`);
   }
   {
-    const cols = [`*the data itself (${EVAL_SAMPLES.toLocaleString('en-US')} samples${o.seeds > 1 ? `, ${o.seeds} draws` : ''})*`];
+    const cols = [`*the data itself (${count(EVAL_SAMPLES)} samples${o.seeds > 1 ? `, ${o.seeds} draws` : ''})*`];
     for (const d of o.datasets) {
       const c = dataCell(d, o.seeds);
       cols.push(pm(c.modes, c.modesSd, 1, c.n), pm(c.hq, c.hqSd, 1, c.n));
